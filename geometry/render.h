@@ -1,0 +1,26 @@
+// The front-view renderer the image encoder sees (SPEC §4), over the rasterizer kernels.
+#pragma once
+#include <string>
+
+#include "kernels/rasterize.h"
+#include "nn/tensor.h"
+
+namespace nfs {
+
+// The camera of the canonical frame: fixed once so that the canonical ICT neutral's face region
+// (vertices [0, 9409)) fills about 85% of the image height, then never changed. A checkpoint
+// records the camera it was trained with (model configuration), so it renders the same way.
+RasterCamera canonical_camera();
+
+// Fraction of the image height spanned by the projections of `num_points` points [n, 3].
+float vertical_fill(const RasterCamera& camera, const float* points, int64_t num_points);
+
+// Renders meshes sharing one triangle list on the positions' device.
+// @param[in] positions  [B, V, 3] (or [V, 3]) float vertex positions, canonical frame
+// @param[in] faces      [F, 3] int32 triangles, same device
+// @param[out] triangle_id  optional: [B, H, W] int32 index of the visible triangle, -1 = none
+// @return [B, 3, H, W] image in [0, 1] (B = 1 for [V, 3] input)
+Tensor render_front(const Tensor& positions, const Tensor& faces, const RasterCamera& camera,
+                    Tensor* triangle_id = nullptr);
+
+}  // namespace nfs
