@@ -190,6 +190,13 @@ void Tensor::fill_(float value) {
 #endif
 }
 
+void Tensor::clamp_min_(float lo) {
+  if (device_ == Device::CPU) return cpu::clamp_min(f32(), lo, numel());
+#if NFS_WITH_CUDA
+  cuda::clamp_min(f32(), lo, numel(), cuda::stream());
+#endif
+}
+
 void Tensor::add_(const Tensor& other, float alpha) {
   if (other.shape() != shape_)
     throw std::invalid_argument("Tensor::add_: " + other.shape().str() + " into " + shape_.str());

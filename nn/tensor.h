@@ -78,6 +78,7 @@ class Tensor {
 
   void zero_();
   void fill_(float value);
+  void clamp_min_(float lo);  // x = max(x, lo) elementwise
   // this += alpha * other (same shape, same device).
   void add_(const Tensor& other, float alpha = 1.0f);
   // Copies other's contents into this tensor (same element count; devices may differ).

@@ -1,0 +1,84 @@
+// The Neural Face Skinning network (SPEC §2, paper Figure 3a) as a module tree whose parameter
+// names are the checkpoint names of SPEC §8:
+//   image_encoder.*   shared image encoder (nn/image_encoder.h)
+//   id_encoder.*      DiffusionNet(134 -> 128, id_blocks) on the target, mass-weighted mean -> z_ID
+//   exp_encoder.*     DiffusionNet(134 -> 128, exp_blocks) on the source, mean -> z_GE
+//   skin_encoder.*    DiffusionNet(134 -> L, skin_blocks) on the target, sigmoid -> z_Skin
+//   skinning.mlp.*    ω = Linear(L,256) ReLU Linear(256,256) ReLU Linear(256,128), bias-free
+//   decoder.linears.<0..6>.weight, decoder.norms.<0..6>.{weight,bias}, decoder.out.{weight,bias}
+// Vertex features of a mesh: position (3), unit normal (3), image code c (128) = 134 per vertex.
+// The decoder input per target vertex is concat(position, normal, c_tgt, z_ID, z_LE) = 390; the
+// first Linear is applied as two column blocks, [0, 262) for the target-only part (computed once
+// per target) and [262, 390) for z_LE (per frame), which is the same product.
+#pragma once
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "kernels/rasterize.h"
+#include "nn/diffusion_net.h"
+#include "nn/image_encoder.h"
+
+namespace nfs {
+
+struct NfsConfig {
+  int64_t width = 128;      // DiffusionNet width W
+  int id_blocks = 2, exp_blocks = 4, skin_blocks = 4;
+  int64_t code_dim = 128;   // c, z_ID, z_GE, z_LE
+  int64_t segments = 20;    // L
+  int64_t eigenpairs = 128; // K
+  int64_t skin_hidden = 256;
+  int64_t decoder_hidden = 256;
+  int decoder_hidden_layers = 7;  // Linear+GroupNorm+ReLU layers before the output Linear
+  int decoder_groups = 32;
+  float dropout = 0.5f;
+  bool skinning = true;  // false: the ablation "without skinning encoder" (ω ≡ 1)
+  uint64_t seed = 0;     // parameter initialization
+  RasterCamera camera;   // the renderer the image encoder was trained with
+  int64_t num_identity = 100, num_expression = 53;  // ICT code dimensions used by the losses
+
+  static constexpr int64_t kVertexFeatures = 134;
+  int64_t decoder_in() const { return 6 + 3 * code_dim; }
+  int64_t target_columns() const { return 6 + 2 * code_dim; }  // decoder input without z_LE
+  std::string to_json() const;
+  // Throws std::runtime_error("<label>: ...") on malformed or unknown-version JSON.
+  static NfsConfig from_json(const std::string& json, const std::string& label);
+};
+
+class NfsNetwork : public Module {
+ public:
+  explicit NfsNetwork(const NfsConfig& config);
+
+  // c = image encoder of the front render [B, 3, 256, 256] -> [B, 128]
+  Var image_code(const Var& image) const;
+  // concat(positions [B,V,3], normals [B,V,3], c broadcast over V) -> [B, V, 134]
+  Var vertex_features(const Tensor& positions, const Tensor& normals, const Var& c) const;
+  Var identity_code(const Var& features, const SpectralOperators& ops, uint64_t seed);    // [B,128]
+  Var expression_code(const Var& features, const SpectralOperators& ops, uint64_t seed);  // [B,128]
+  Var skin_weights(const Var& features, const SpectralOperators& ops, uint64_t seed);     // [B,V,L]
+  // ω = MLP(z_Skin): [B, V, L] -> [B, V, 128]
+  Var skinning_omega(const Var& z_skin) const;
+  // z_LE = ω ⊙ z_GE: ω [1 or B, V, 128], z_GE [B, 128] -> [B, V, 128]. Without skinning
+  // (ablation) ω is undefined and z_LE is z_GE on every vertex of a V-vertex target.
+  Var localize(const Var& omega, const Var& z_ge, int64_t num_vertices) const;
+  // The first decoder layer's contribution of (position, normal, c_tgt, z_ID): [Bt, V, 256].
+  Var decoder_target_term(const Tensor& positions, const Tensor& normals, const Var& c_tgt,
+                          const Var& z_id) const;
+  // Δv from the cached target term and z_LE: [B, V, 3] (target term broadcast over B).
+  Var decode(const Var& target_term, const Var& z_le) const;
+
+  NfsConfig config;
+  ParamInit init;  // declared before the modules: it seeds them in construction order
+  ImageEncoder image_encoder;
+  DiffusionNet id_encoder, exp_encoder;
+  std::unique_ptr<DiffusionNet> skin_encoder;  // null in the ablation
+  std::unique_ptr<LinearStack> skinning_mlp;   // null in the ablation
+  std::vector<std::unique_ptr<Linear>> decoder_linears;
+  std::vector<std::unique_ptr<GroupNorm>> decoder_norms;
+  Linear decoder_out;
+
+ private:
+  Var broadcast_rows(const Var& code, int64_t num_vertices) const;
+};
+
+}  // namespace nfs
