@@ -6,7 +6,18 @@
 namespace nfs {
 
 SpectralOperators SpectralOperators::to(Device device) const {
-  return {mass.to(device), evals.to(device), evecs.to(device), grad_x.to(device), grad_y.to(device)};
+  return {mass.to(device),       evals.to(device),  evecs.to(device),
+          mass_evecs.to(device), grad_x.to(device), grad_y.to(device)};
+}
+
+SpectralOperators SpectralOperators::make(Tensor mass, Tensor evals, Tensor evecs, CsrMatrix grad_x,
+                                          CsrMatrix grad_y) {
+  const int64_t V = mass.numel();
+  check_shape(evecs, Shape{V, evals.numel()}, "SpectralOperators evecs");
+  NoGradGuard no_grad;
+  Tensor mass_evecs = mul(Var(evecs), Var(mass.reshape({V, 1}))).value();
+  return {std::move(mass), std::move(evals), std::move(evecs), std::move(mass_evecs),
+          std::move(grad_x), std::move(grad_y)};
 }
 
 GradientFeatures::GradientFeatures(int64_t width, ParamInit& init)
@@ -29,16 +40,29 @@ DiffusionBlock::DiffusionBlock(int64_t width, float dropout, ParamInit& init)
   register_module("mlp", mlp);
 }
 
-Var DiffusionBlock::diffuse(const Var& x, const SpectralOperators& ops) {
-  const int64_t V = ops.num_vertices(), K = ops.num_eigenpairs(), W = diffusion_time.shape()[0];
-  if (x.shape()[-2] != V)
+namespace {
+void check_vertices(const Var& x, const SpectralOperators& ops) {
+  if (x.shape()[-2] != ops.num_vertices())
     throw std::invalid_argument("DiffusionNet: features have " + std::to_string(x.shape()[-2]) +
-                                " vertices, the operators " + std::to_string(V));
-  {
-    // The reference clamps the parameter itself (not a differentiable op) before each use.
-    NoGradGuard no_grad;
-    diffusion_time.mutable_value().clamp_min_(1e-8f);
-  }
+                                " vertices, the operators " + std::to_string(ops.num_vertices()));
+}
+// The reference clamps the parameter itself (not a differentiable op) before each use.
+void clamp_time(Var& t) {
+  NoGradGuard no_grad;
+  t.mutable_value().clamp_min_(1e-8f);
+}
+}  // namespace
+
+Var DiffusionBlock::diffuse(const Var& x, const SpectralOperators& ops) {
+  check_vertices(x, ops);
+  clamp_time(diffusion_time);
+  return spectral_diffusion(x, diffusion_time, ops.evecs, ops.mass_evecs, ops.evals);
+}
+
+Var DiffusionBlock::diffuse_reference(const Var& x, const SpectralOperators& ops) {
+  check_vertices(x, ops);
+  clamp_time(diffusion_time);
+  const int64_t V = ops.num_vertices(), K = ops.num_eigenpairs(), W = diffusion_time.shape()[0];
   Var mass(ops.mass.reshape({V, 1}));
   Var neg_evals = scale(Var(ops.evals.reshape({K, 1})), -1.0f);
   Var evecs(ops.evecs);

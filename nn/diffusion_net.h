@@ -22,11 +22,15 @@ struct SpectralOperators {
   Tensor mass;        // [V] lumped mass
   Tensor evals;       // [K] eigenvalues, ascending, >= 0
   Tensor evecs;       // [V, K] mass-orthonormal eigenvectors
+  Tensor mass_evecs;  // [V, K] M Φ: the mass folded into the basis for the projection
   CsrMatrix grad_x;   // [V, V] gradient operator, x component in each vertex's tangent frame
   CsrMatrix grad_y;   // [V, V] y component
   int64_t num_vertices() const { return mass.numel(); }
   int64_t num_eigenpairs() const { return evals.numel(); }
   SpectralOperators to(Device device) const;
+  // Assembles the operators (on the tensors' device) and derives mass_evecs.
+  static SpectralOperators make(Tensor mass, Tensor evals, Tensor evecs, CsrMatrix grad_x,
+                                CsrMatrix grad_y);
 };
 
 class GradientFeatures : public Module {
@@ -41,8 +45,10 @@ class DiffusionBlock : public Module {
  public:
   DiffusionBlock(int64_t width, float dropout, ParamInit& init);
   Var forward(const Var& x, const SpectralOperators& ops, uint64_t seed);
-  // Just step 1, exposed for tests and the fused-kernel comparison.
+  // Step 1 with the fused kernel (what forward uses) and as a composition of basic ops (the
+  // reference it is tested against).
   Var diffuse(const Var& x, const SpectralOperators& ops);
+  Var diffuse_reference(const Var& x, const SpectralOperators& ops);
   Var diffusion_time;  // [W]
   GradientFeatures grad_features;
   LinearStack mlp;

@@ -63,6 +63,13 @@ Var weight_norm(const Var& v, const Var& g);
 // undefined; output [B, Co, (H + 2p - kh)/s + 1, (W + 2p - kw)/s + 1], zero padding.
 Var conv2d(const Var& x, const Var& weight, const Var& bias, int stride, int padding);
 
+// ---- fused network ops (kernels/spectral_diffusion.h, ...) ----------------------------------
+// Spectral diffusion Φ (exp(-λ tᵀ) ⊙ (MΦ)ᵀ x) for x [B, V, C] (or [V, C]) and diffusion times
+// t [C] (used as given: the caller clamps), with one mesh's constant evecs Φ [V, K],
+// mass_evecs MΦ [V, K] and evals λ [K]. Gradients for x and t.
+Var spectral_diffusion(const Var& x, const Var& t, const Tensor& evecs, const Tensor& mass_evecs,
+                       const Tensor& evals);
+
 // ---- losses (means over all elements) ------------------------------------------------------
 Var mse_loss(const Var& prediction, const Var& target);
 // Binary cross-entropy of probabilities p against targets in [0,1]; logs clamped at -100
