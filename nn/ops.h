@@ -69,6 +69,10 @@ Var conv2d(const Var& x, const Var& weight, const Var& bias, int stride, int pad
 // mass_evecs MΦ [V, K] and evals λ [K]. Gradients for x and t.
 Var spectral_diffusion(const Var& x, const Var& t, const Tensor& evecs, const Tensor& mass_evecs,
                        const Tensor& evals);
+// Hadamard localization fused into the decoder's first layer (kernels/localized_linear.h):
+// T [Bt, V, H] + W (ω ⊙ z_b) per vertex, ω [Bo, V, Cz], z [B, Cz], W [H, Cz]; Bt, Bo ∈ {1, B}.
+// Result [B, V, H]. Gradients for all four inputs.
+Var localized_linear(const Var& target_term, const Var& omega, const Var& z, const Var& weight);
 
 // ---- losses (means over all elements) ------------------------------------------------------
 Var mse_loss(const Var& prediction, const Var& target);
