@@ -167,9 +167,22 @@ Var NfsNetwork::decoder_target_term(const Tensor& positions, const Tensor& norma
   return linear(input, w);
 }
 
-Var NfsNetwork::decode(const Var& target_term, const Var& z_le) const {
+Var NfsNetwork::decode(const Var& target_term, const Var& omega, const Var& z_ge) const {
   Var w = slice(decoder_linears[0]->weight, config.target_columns(), config.code_dim);
-  Var h = add(target_term, linear(z_le, w));
+  if (!omega.defined()) {  // ablation: z_LE = z_GE on every vertex, so the product is per frame
+    const int64_t B = z_ge.shape()[0];
+    return decoder_tail(add(target_term, reshape(linear(z_ge, w), {B, 1, config.decoder_hidden})));
+  }
+  return decoder_tail(localized_linear(target_term, omega, z_ge, w));
+}
+
+Var NfsNetwork::decode_reference(const Var& target_term, const Var& z_le) const {
+  Var w = slice(decoder_linears[0]->weight, config.target_columns(), config.code_dim);
+  return decoder_tail(add(target_term, linear(z_le, w)));
+}
+
+Var NfsNetwork::decoder_tail(const Var& first) const {
+  Var h = first;
   for (size_t i = 0; i < decoder_linears.size(); ++i) {
     if (i > 0) h = decoder_linears[i]->forward(h);
     h = relu(decoder_norms[i]->forward(h));

@@ -64,8 +64,12 @@ class NfsNetwork : public Module {
   // The first decoder layer's contribution of (position, normal, c_tgt, z_ID): [Bt, V, 256].
   Var decoder_target_term(const Tensor& positions, const Tensor& normals, const Var& c_tgt,
                           const Var& z_id) const;
-  // Δv from the cached target term and z_LE: [B, V, 3] (target term broadcast over B).
-  Var decode(const Var& target_term, const Var& z_le) const;
+  // Δv [B, V, 3] from the cached target term [1 or B, V, 256], the target's ω [1 or B, V, 128]
+  // (undefined in the ablation) and the expression codes z_GE [B, 128]. The localization and the
+  // first layer run fused (localized_linear): z_LE is never materialized.
+  Var decode(const Var& target_term, const Var& omega, const Var& z_ge) const;
+  // The same from an explicit z_LE [B, V, 128] (the unfused reference).
+  Var decode_reference(const Var& target_term, const Var& z_le) const;
 
   NfsConfig config;
   ParamInit init;  // declared before the modules: it seeds them in construction order
@@ -78,6 +82,8 @@ class NfsNetwork : public Module {
   Linear decoder_out;
 
  private:
+  // GroupNorm-ReLU after the first layer's product, the other hidden layers and the output.
+  Var decoder_tail(const Var& first) const;
   Var broadcast_rows(const Var& code, int64_t num_vertices) const;
 };
 
