@@ -80,6 +80,16 @@ void accumulate_grad(VarImpl* v, const Tensor& g);
 // v's gradient buffer, allocated as zeros if missing: for kernels that accumulate in place.
 Tensor& grad_buffer(VarImpl* v);
 
+// Where a backward writes the gradient of an input whose kernel ACCUMULATES (parameter
+// gradients): straight into a leaf's gradient buffer, or into zeros that finish_grad then hands
+// to accumulate_grad for an intermediate value.
+inline Tensor grad_target(VarImpl* in) {
+  return in->grad_fn ? Tensor::zeros(in->value.shape(), in->value.device()) : grad_buffer(in);
+}
+inline void finish_grad(VarImpl* in, const Tensor& target) {
+  if (in->grad_fn) accumulate_grad(in, target);
+}
+
 // Used by ops: wraps `value` as the result of op `name` on `inputs`. Records a node running
 // `backward` when recording is on and some input requires a gradient.
 Var make_result(Tensor value, const char* name, const std::vector<Var>& inputs,

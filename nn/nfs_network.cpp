@@ -88,8 +88,8 @@ NfsNetwork::NfsNetwork(const NfsConfig& cfg)
     : config(cfg),
       init(cfg.seed),
       image_encoder(cfg.code_dim, init),
-      id_encoder(NfsConfig::kVertexFeatures, cfg.code_dim, cfg.width, cfg.id_blocks, cfg.dropout, init),
-      exp_encoder(NfsConfig::kVertexFeatures, cfg.code_dim, cfg.width, cfg.exp_blocks, cfg.dropout, init),
+      id_encoder(cfg.vertex_features(), cfg.code_dim, cfg.width, cfg.id_blocks, cfg.dropout, init),
+      exp_encoder(cfg.vertex_features(), cfg.code_dim, cfg.width, cfg.exp_blocks, cfg.dropout, init),
       decoder_out(cfg.decoder_hidden, 3, true, init) {
   if (config.camera.distance == 0.0f) config.camera = canonical_camera();
   if (cfg.decoder_hidden % cfg.decoder_groups != 0)
@@ -98,7 +98,7 @@ NfsNetwork::NfsNetwork(const NfsConfig& cfg)
   register_module("id_encoder", id_encoder);
   register_module("exp_encoder", exp_encoder);
   if (cfg.skinning) {
-    skin_encoder = std::make_unique<DiffusionNet>(NfsConfig::kVertexFeatures, cfg.segments, cfg.width,
+    skin_encoder = std::make_unique<DiffusionNet>(cfg.vertex_features(), cfg.segments, cfg.width,
                                                   cfg.skin_blocks, cfg.dropout, init);
     register_module("skin_encoder", *skin_encoder);
     skinning_mlp = std::make_unique<LinearStack>(
@@ -178,16 +178,23 @@ Var NfsNetwork::decode(const Var& target_term, const Var& omega, const Var& z_ge
 
 Var NfsNetwork::decode_reference(const Var& target_term, const Var& z_le) const {
   Var w = slice(decoder_linears[0]->weight, config.target_columns(), config.code_dim);
-  return decoder_tail(add(target_term, linear(z_le, w)));
-}
-
-Var NfsNetwork::decoder_tail(const Var& first) const {
-  Var h = first;
+  Var h = add(target_term, linear(z_le, w));
   for (size_t i = 0; i < decoder_linears.size(); ++i) {
     if (i > 0) h = decoder_linears[i]->forward(h);
     h = relu(decoder_norms[i]->forward(h));
   }
   return decoder_out.forward(h);
+}
+
+Var NfsNetwork::decoder_tail(const Var& first) const {
+  std::vector<Var> gammas, betas, weights;
+  for (size_t i = 0; i < decoder_linears.size(); ++i) {
+    gammas.push_back(decoder_norms[i]->weight);
+    betas.push_back(decoder_norms[i]->bias);
+    if (i > 0) weights.push_back(decoder_linears[i]->weight);
+  }
+  return gn_mlp(first, gammas, betas, weights, decoder_out.weight, decoder_out.bias,
+                config.decoder_groups, decoder_norms[0]->eps);
 }
 
 }  // namespace nfs

@@ -37,7 +37,8 @@ struct NfsConfig {
   RasterCamera camera;   // the renderer the image encoder was trained with
   int64_t num_identity = 100, num_expression = 53;  // ICT code dimensions used by the losses
 
-  static constexpr int64_t kVertexFeatures = 134;
+  // position 3 + normal 3 + image code: 134 at the default code_dim of 128.
+  int64_t vertex_features() const { return 6 + code_dim; }
   int64_t decoder_in() const { return 6 + 3 * code_dim; }
   int64_t target_columns() const { return 6 + 2 * code_dim; }  // decoder input without z_LE
   std::string to_json() const;
@@ -82,7 +83,8 @@ class NfsNetwork : public Module {
   Linear decoder_out;
 
  private:
-  // GroupNorm-ReLU after the first layer's product, the other hidden layers and the output.
+  // GroupNorm-ReLU after the first layer's product, the other hidden layers and the output,
+  // fused (gn_mlp).
   Var decoder_tail(const Var& first) const;
   Var broadcast_rows(const Var& code, int64_t num_vertices) const;
 };

@@ -73,6 +73,14 @@ Var spectral_diffusion(const Var& x, const Var& t, const Tensor& evecs, const Te
 // T [Bt, V, H] + W (ω ⊙ z_b) per vertex, ω [Bo, V, Cz], z [B, Cz], W [H, Cz]; Bt, Bo ∈ {1, B}.
 // Result [B, V, H]. Gradients for all four inputs.
 Var localized_linear(const Var& target_term, const Var& omega, const Var& z, const Var& weight);
+// The decoder's GroupNorm-MLP after its first product, fused (kernels/gn_mlp.h):
+//   h_{i+1} = relu(GN_i(h_i)) W_iᵀ for i < n-1 (bias-free), out = relu(GN_{n-1}(h_{n-1})) W_outᵀ + b
+// with h_0 [B, V, H], n = gammas.size() GroupNorms (γ_i, β_i [H], `groups` groups, statistics
+// per mesh over all V vertices), n-1 hidden weights [H, H], W_out [N, H], b_out [N].
+// Result [B, V, N]. Gradients for h_0 and every parameter.
+Var gn_mlp(const Var& h0, const std::vector<Var>& gammas, const std::vector<Var>& betas,
+           const std::vector<Var>& weights, const Var& out_weight, const Var& out_bias, int groups,
+           float eps = 1e-5f);
 
 // ---- losses (means over all elements) ------------------------------------------------------
 Var mse_loss(const Var& prediction, const Var& target);

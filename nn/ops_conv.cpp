@@ -5,7 +5,6 @@
 
 #include "kernels/conv2d.h"
 #include "nn/dispatch.h"
-#include "nn/grad_target.h"
 #include "nn/ops.h"
 
 namespace nfs {

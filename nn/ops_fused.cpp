@@ -37,9 +37,8 @@ Var spectral_diffusion(const Var& x, const Var& t, const Tensor& evecs, const Te
   return make_result(out, "spectral_diffusion", {x, t}, [=](const Tensor& g) {
     Tensor dx = Tensor::empty(xi->value.shape(), dev);
     Tensor work = Tensor::empty({B, K, C}, dev);
-    // dt accumulates in place for a leaf; otherwise into a fresh zero tensor.
-    const bool t_in_place = ti->requires_grad && !ti->grad_fn;
-    Tensor dt = t_in_place ? grad_buffer(ti) : Tensor::zeros({C}, dev);
+    // dt accumulates (a parameter gradient); a scratch target when t needs none.
+    Tensor dt = ti->requires_grad ? grad_target(ti) : Tensor::zeros({C}, dev);
     NFS_DISPATCH(dev,
                  cpu::spectral_diffusion_backward(dx.f32(), dt.f32(), work.f32(), g.f32(), spectral.f32(),
                                                   evecs.f32(), mass_evecs.f32(), evals.f32(),
@@ -48,7 +47,7 @@ Var spectral_diffusion(const Var& x, const Var& t, const Tensor& evecs, const Te
                                                    evecs.f32(), mass_evecs.f32(), evals.f32(),
                                                    ti->value.f32(), dims, cuda::stream()));
     accumulate_grad(xi, dx);
-    if (ti->requires_grad && !t_in_place) accumulate_grad(ti, dt);
+    if (ti->requires_grad) finish_grad(ti, dt);
   });
 }
 
@@ -81,8 +80,7 @@ Var localized_linear(const Var& target_term, const Var& omega, const Var& z, con
     Tensor dT = ti->requires_grad ? Tensor::empty(ti->value.shape(), dev) : Tensor();
     Tensor dO = oi->requires_grad ? Tensor::empty(oi->value.shape(), dev) : Tensor();
     Tensor dZ = zi->requires_grad ? Tensor::empty(zi->value.shape(), dev) : Tensor();
-    const bool w_in_place = wi->requires_grad && !wi->grad_fn;
-    Tensor dW = !wi->requires_grad ? Tensor() : w_in_place ? grad_buffer(wi) : Tensor::zeros(wi->value.shape(), dev);
+    Tensor dW = wi->requires_grad ? grad_target(wi) : Tensor();
     Tensor sw = Tensor::empty({B, H, Cz}, dev), sp = Tensor::empty({B, H, Cz}, dev);
     auto ptr = [](Tensor& t) { return t.defined() ? t.f32() : nullptr; };
     NFS_DISPATCH(dev,
@@ -94,7 +92,7 @@ Var localized_linear(const Var& target_term, const Var& omega, const Var& z, con
     if (dT.defined()) accumulate_grad(ti, dT);
     if (dO.defined()) accumulate_grad(oi, dO);
     if (dZ.defined()) accumulate_grad(zi, dZ);
-    if (dW.defined() && !w_in_place) accumulate_grad(wi, dW);
+    if (dW.defined()) finish_grad(wi, dW);
   });
 }
 

@@ -121,11 +121,10 @@ Var linear(const Var& x, const Var& weight, const Var& bias) {
       gemm_grad(wi, g.f32(), xi->value.f32(), GemmShape{1, out, in, rows, true, false, 0, 0, 0},
                 false);
     if (bi && bi->requires_grad) {
-      const bool in_place = !bi->grad_fn;
-      Tensor target = in_place ? grad_buffer(bi) : Tensor::zeros(bi->value.shape(), g.device());
+      Tensor target = grad_target(bi);
       NFS_DISPATCH(g.device(), cpu::bias_backward(target.f32(), g.f32(), rows, out),
                    cuda::bias_backward(target.f32(), g.f32(), rows, out, cuda::stream()));
-      if (!in_place) accumulate_grad(bi, target);
+      finish_grad(bi, target);
     }
   });
 }

@@ -6,7 +6,6 @@
 #include "kernels/group_norm.h"
 #include "kernels/weight_norm.h"
 #include "nn/dispatch.h"
-#include "nn/grad_target.h"
 #include "nn/ops.h"
 
 namespace nfs {

@@ -41,3 +41,56 @@ TEST_CASE("localized_linear equals the unfused ω ⊙ z then Linear, shared or p
     for (size_t i = 0; i < fused.size(); ++i) CHECK(fused[i] == Approx(plain[i]).margin(1e-5));
   }
 }
+
+NFS_OP_CASE(gn_mlp) {
+  // Three GroupNorms (2 groups of 4 channels) with two hidden layers and a 3-channel output,
+  // on two meshes of 6 vertices: statistics per mesh.
+  OpCase c;
+  const int64_t H = 8;
+  c.inputs = {random_tensor({2, 6, H}, 71, -2.0f, 2.0f)};
+  for (int i = 0; i < 3; ++i) {
+    c.inputs.push_back(random_tensor({H}, 72 + i, 0.5f, 1.5f));   // gamma
+    c.inputs.push_back(random_tensor({H}, 75 + i, -0.2f, 0.2f));  // beta
+  }
+  c.inputs.push_back(random_tensor({H, H}, 78));
+  c.inputs.push_back(random_tensor({H, H}, 79));
+  c.inputs.push_back(random_tensor({3, H}, 80));
+  c.inputs.push_back(random_tensor({3}, 81));
+  c.fn = [](const std::vector<Var>& v) {
+    return gn_mlp(v[0], {v[1], v[3], v[5]}, {v[2], v[4], v[6]}, {v[7], v[8]}, v[9], v[10], 2);
+  };
+  c.fd_eps = 1e-3f;
+  c.gpu_rtol = 1e-3f;
+  c.gpu_atol = 1e-4f;
+  c.gpu_why = "statistics from atomically summed doubles, normalization of near-cancelling sums";
+  return c;
+}
+
+TEST_CASE("gn_mlp equals GroupNorm, ReLU and Linear composed, forward and gradients", "[op][cpu]") {
+  const int64_t H = 8;
+  std::vector<Var> fused_in, plain_in;
+  std::vector<Tensor> values = {random_tensor({3, 7, H}, 91, -2.0f, 2.0f), random_tensor({H}, 92, 0.5f, 1.5f),
+                                random_tensor({H}, 93, -0.2f, 0.2f),       random_tensor({H}, 94, 0.5f, 1.5f),
+                                random_tensor({H}, 95, -0.2f, 0.2f),       random_tensor({H, H}, 96),
+                                random_tensor({3, H}, 97),                 random_tensor({3}, 98)};
+  for (const Tensor& t : values) {
+    fused_in.emplace_back(t.clone(), true);
+    plain_in.emplace_back(t.clone(), true);
+  }
+  auto& f = fused_in;
+  auto& p = plain_in;
+  Var yf = gn_mlp(f[0], {f[1], f[3]}, {f[2], f[4]}, {f[5]}, f[6], f[7], 4);
+  Var h = relu(group_norm(p[0], p[1], p[2], 4));
+  h = relu(group_norm(linear(h, p[5]), p[3], p[4], 4));
+  Var yp = linear(h, p[6], p[7]);
+  std::vector<float> a = yf.value().to_vector(), b = yp.value().to_vector();
+  for (size_t i = 0; i < a.size(); ++i) CHECK(a[i] == Approx(b[i]).margin(1e-5));
+  Tensor seed = random_tensor(yf.shape(), 99);
+  yf.backward(seed);
+  yp.backward(seed);
+  for (size_t k = 0; k < values.size(); ++k) {
+    INFO("input " << k);
+    std::vector<float> ga = f[k].grad().to_vector(), gb = p[k].grad().to_vector();
+    for (size_t i = 0; i < ga.size(); ++i) CHECK(ga[i] == Approx(gb[i]).margin(1e-4));
+  }
+}
