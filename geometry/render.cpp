@@ -59,4 +59,56 @@ Tensor render_front(const Tensor& positions, const Tensor& faces, const RasterCa
   return image;
 }
 
+Tensor render_colored(const Tensor& positions, const Tensor& faces, const std::vector<float>& colors,
+                      const RasterCamera& camera) {
+  Tensor ids;
+  Tensor shade = render_front(positions.to(Device::CPU), faces.to(Device::CPU), camera, &ids);
+  const int64_t pixels = int64_t(camera.width) * camera.height;
+  std::vector<float> s = shade.to_vector(), out(3 * pixels, 0.0f);
+  std::vector<int32_t> id = ids.to_int_vector(), f = faces.to_int_vector();
+  for (int64_t p = 0; p < pixels; ++p) {
+    if (id[p] < 0) continue;
+    const float light = s[p] / camera.albedo;  // cosine in [0, 1]
+    for (int c = 0; c < 3; ++c) {
+      float mean = 0.0f;
+      for (int k = 0; k < 3; ++k) mean += colors[3 * f[3 * id[p] + k] + c] / 3.0f;
+      out[c * pixels + p] = mean * (0.25f + 0.75f * light);
+    }
+  }
+  return Tensor::from_vector({3, camera.height, camera.width}, out);
+}
+
+std::vector<float> rotate_y(const std::vector<float>& p, float degrees) {
+  const float a = degrees * 3.14159265358979f / 180.0f, c = std::cos(a), s = std::sin(a);
+  std::vector<float> out(p.size());
+  for (size_t i = 0; i + 2 < p.size(); i += 3) {
+    out[i] = c * p[i] + s * p[i + 2];
+    out[i + 1] = p[i + 1];
+    out[i + 2] = -s * p[i] + c * p[i + 2];
+  }
+  return out;
+}
+
+Tensor hstack_images(const std::vector<Tensor>& images) {
+  if (images.empty()) throw std::invalid_argument("hstack_images: no images");
+  const int64_t H = images[0].size(1);
+  int64_t W = 0;
+  for (const Tensor& im : images) {
+    if (im.ndim() != 3 || im.size(0) != 3 || im.size(1) != H)
+      throw std::invalid_argument("hstack_images: images must be [3, H, W] of one height");
+    W += im.size(2);
+  }
+  std::vector<float> out(3 * H * W);
+  int64_t x0 = 0;
+  for (const Tensor& im : images) {
+    std::vector<float> v = im.to_vector();
+    const int64_t w = im.size(2);
+    for (int64_t c = 0; c < 3; ++c)
+      for (int64_t y = 0; y < H; ++y)
+        for (int64_t x = 0; x < w; ++x) out[(c * H + y) * W + x0 + x] = v[(c * H + y) * w + x];
+    x0 += w;
+  }
+  return Tensor::from_vector({3, H, W}, out);
+}
+
 }  // namespace nfs

@@ -1,6 +1,7 @@
 // The front-view renderer the image encoder sees (SPEC §4), over the rasterizer kernels.
 #pragma once
 #include <string>
+#include <vector>
 
 #include "kernels/rasterize.h"
 #include "nn/tensor.h"
@@ -22,5 +23,17 @@ float vertical_fill(const RasterCamera& camera, const float* points, int64_t num
 // @return [B, 3, H, W] image in [0, 1] (B = 1 for [V, 3] input)
 Tensor render_front(const Tensor& positions, const Tensor& faces, const RasterCamera& camera,
                     Tensor* triangle_id = nullptr);
+
+// A picture for people: each visible triangle in the mean colour of its vertices, lit like the
+// network's input. CPU. positions [V, 3], faces [F, 3] int32, colors [V, 3] in [0, 1].
+// @return [3, H, W] image
+Tensor render_colored(const Tensor& positions, const Tensor& faces, const std::vector<float>& colors,
+                      const RasterCamera& camera);
+
+// Rotates points about the Y axis by `degrees` (a side view is -90: the subject's left faces +Z).
+std::vector<float> rotate_y(const std::vector<float>& points, float degrees);
+
+// Places images [3, H, W] side by side into one [3, H, ΣW] strip.
+Tensor hstack_images(const std::vector<Tensor>& images);
 
 }  // namespace nfs

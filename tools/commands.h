@@ -1,0 +1,7 @@
+// Subcommands of nfs_tools, one file each (tools/cmd_<name>.cpp). Each parses its own arguments
+// (argv[2...]) and returns the exit code; errors are thrown and reported by main.
+#pragma once
+
+namespace nfs {
+int cmd_segment(int argc, char** argv);
+}  // namespace nfs

@@ -1,0 +1,41 @@
+// nfs_tools: the engine's utilities (segmentation, rendering, operators, re-meshing, import).
+#include <cstdio>
+#include <cstring>
+#include <exception>
+#include <string>
+
+#include "tools/commands.h"
+
+namespace {
+struct Command {
+  const char* name;
+  int (*run)(int, char**);
+  const char* summary;
+};
+const Command kCommands[] = {
+    {"segment", nfs::cmd_segment, "data-driven face segments of the ICT model, with a picture"},
+};
+
+void print_help() {
+  std::printf("nfs_tools: utilities of the NFS engine\n\nusage: nfs_tools <command> [options]  (--help per command)\n\n");
+  for (const Command& c : kCommands) std::printf("  %-12s %s\n", c.name, c.summary);
+}
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h")) {
+    print_help();
+    return argc < 2 ? 2 : 0;
+  }
+  for (const Command& c : kCommands) {
+    if (std::strcmp(argv[1], c.name) != 0) continue;
+    try {
+      return c.run(argc, argv);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "nfs_tools %s: %s\n", c.name, e.what());
+      return 1;
+    }
+  }
+  std::fprintf(stderr, "nfs_tools: unknown command '%s' (see nfs_tools --help)\n", argv[1]);
+  return 2;
+}
