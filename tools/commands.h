@@ -4,4 +4,5 @@
 
 namespace nfs {
 int cmd_segment(int argc, char** argv);
+int cmd_import_ict(int argc, char** argv);
 }  // namespace nfs

@@ -13,6 +13,7 @@ struct Command {
   const char* summary;
 };
 const Command kCommands[] = {
+    {"import-ict", nfs::cmd_import_ict, "the ICT-FaceKit FaceXModel folder to the model asset"},
     {"segment", nfs::cmd_segment, "data-driven face segments of the ICT model, with a picture"},
 };
 
