@@ -8,6 +8,7 @@
 #include "kernels/op_case.h"
 #include "nn/checkpoint.h"
 #include "nn/nfs_network.h"
+#include "nn/prepared_target.h"
 #include "nn/safetensors.h"
 
 using namespace nfs;
@@ -288,4 +289,21 @@ TEST_CASE("checkpoint save and load give identical outputs; mismatches fail clea
   }
   std::remove("bad.safetensors");
   std::remove(path.c_str());
+}
+
+TEST_CASE("a prepared target decodes exactly what the full retarget computes", "[network]") {
+  NfsNetwork net(tiny_config());
+  net.train(false);
+  Scene s = make_scene(3);
+  Tensor src_images = random_tensor({3, 3, 256, 256}, 61, 0.0f, 0.5f);
+  Tensor tgt_image = random_tensor({1, 3, 256, 256}, 62, 0.0f, 0.5f);
+  NoGradGuard no_grad;
+  // Full path with the images going through the image encoder.
+  Var c_src = net.image_code(Var(src_images)), c_tgt = net.image_code(Var(tgt_image));
+  std::vector<float> full = retarget(net, s, c_src, c_tgt).value().to_vector();
+  PreparedTarget target = prepare_target(net, s.tgt_pos, s.tgt_nrm, tgt_image, s.tgt_ops);
+  Tensor z = encode_expressions(net, s.src_pos, s.src_nrm, src_images, s.src_ops);
+  std::vector<float> fast = decode_frames(net, target, z).to_vector();
+  REQUIRE(full.size() == fast.size());
+  for (size_t i = 0; i < full.size(); ++i) CHECK(full[i] == Approx(fast[i]).margin(1e-6));
 }
