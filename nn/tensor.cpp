@@ -8,6 +8,7 @@
 #include "kernels/cuda_context.h"
 #include "kernels/fill.h"
 #include "nn/cuda_allocator.h"
+#include "nn/host_allocator.h"
 #if NFS_WITH_CUDA
 #include "kernels/cuda_check.h"
 #endif
@@ -42,9 +43,7 @@ Buffer::Buffer(size_t bytes, Device device) : bytes_(bytes), device_(device) {
     throw std::runtime_error("this build has no CUDA support");
 #endif
   } else {
-    size_t rounded = (bytes + 63) / 64 * 64;
-    ptr_ = std::aligned_alloc(64, rounded == 0 ? 64 : rounded);
-    if (!ptr_) throw std::bad_alloc();
+    ptr_ = host::alloc(bytes);
   }
 }
 
@@ -54,7 +53,7 @@ Buffer::~Buffer() {
     cuda::device_free(ptr_, bytes_);
 #endif
   } else {
-    std::free(ptr_);
+    host::free(ptr_, bytes_);
   }
 }
 
