@@ -1,0 +1,41 @@
+// Splits [0, n) into contiguous ranges run on up to num_threads() std::threads (the calling
+// thread takes the first). For the few heavy loops of the geometry precompute; each range must
+// write only its own outputs.
+#pragma once
+#include <algorithm>
+#include <cstdint>
+#include <thread>
+#include <vector>
+
+namespace nfs::geo {
+
+// Threads for the precompute: the machine's hardware threads, at most 16.
+inline int num_threads() {
+  const unsigned hw = std::thread::hardware_concurrency();
+  return static_cast<int>(std::clamp(hw == 0 ? 1u : hw, 1u, 16u));
+}
+
+// fn(part, begin, end) for parts = min(num_threads(), ceil(n / min_chunk)) ranges covering [0, n).
+template <typename Fn>
+void parallel_for(int64_t n, int64_t min_chunk, Fn&& fn) {
+  const int64_t parts = std::max<int64_t>(
+      1, std::min<int64_t>(num_threads(), (n + min_chunk - 1) / std::max<int64_t>(min_chunk, 1)));
+  if (parts == 1) {
+    fn(0, int64_t{0}, n);
+    return;
+  }
+  std::vector<std::thread> pool;
+  pool.reserve(parts - 1);
+  for (int64_t p = 1; p < parts; ++p)
+    pool.emplace_back([&fn, p, parts, n] { fn(static_cast<int>(p), n * p / parts, n * (p + 1) / parts); });
+  fn(0, int64_t{0}, n / parts);
+  for (auto& t : pool) t.join();
+}
+
+// The number of parts parallel_for(n, min_chunk, ...) uses (to size per-part buffers).
+inline int parallel_parts(int64_t n, int64_t min_chunk) {
+  return static_cast<int>(std::max<int64_t>(
+      1, std::min<int64_t>(num_threads(), (n + min_chunk - 1) / std::max<int64_t>(min_chunk, 1))));
+}
+
+}  // namespace nfs::geo
