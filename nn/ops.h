@@ -58,6 +58,12 @@ Var group_norm(const Var& x, const Var& gamma, const Var& beta, int groups, floa
 // Weight normalization: w = g · v / ‖v‖ with the norm per output channel (first axis of v).
 Var weight_norm(const Var& v, const Var& g);
 
+// ---- geometry -------------------------------------------------------------------------------
+// Area-weighted unit vertex normals (kernels/vertex_normals.h) of positions [B, V, 3] (or
+// [V, 3]) with triangles faces [F, 3] int32 (constant). Differentiable in the positions: the
+// normal loss goes through it.
+Var vertex_normals(const Var& positions, const Tensor& faces);
+
 // ---- images --------------------------------------------------------------------------------
 // 2-D convolution (cross-correlation), x [B, Ci, H, W], weight [Co, Ci, kh, kw], bias [Co] or
 // undefined; output [B, Co, (H + 2p - kh)/s + 1, (W + 2p - kw)/s + 1], zero padding.
