@@ -1,0 +1,46 @@
+// Everything a training run is decided by: the network configuration, the data budget and the
+// optimisation. Read from a JSON config file (every key optional) and overridden by flags; saved
+// next to the checkpoints so `--resume` and `--eval` see the same settings.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "nn/nfs_network.h"
+#include "train/sampler.h"
+
+namespace nfs {
+
+struct TrainConfig {
+  NfsConfig model;
+  std::string device = "auto";
+  int steps = 1000;
+  int batch = 8;                // expressions of one source retargeted onto one target
+  float lr = 1e-4f;
+  int lr_decay_every = 0;       // step decay (0 = constant)
+  float lr_decay = 0.5f;
+  int train_identities = 100;   // identities used, of the 100 drawn (the operator budget)
+  int validation_expressions = 8;
+  int validate_every = 100;
+  int checkpoint_every = 100;
+  int log_every = 10;
+  bool ict_topology = true;          // train on the ICT triangulation itself
+  std::vector<int> remesh_vertices;  // topology augmentation: one re-mesh per entry
+  uint64_t data_seed = 2025;    // identities, expressions, re-meshes
+  ExpressionMix mix;
+  float augment_scale = 0.1f;   // similarity augmentation: scale in [1-a, 1+a]
+  float augment_offset = 0.05f; // and offset in [-o, o] per axis (canonical units)
+  bool use_skin_loss = true;    // L_nll (off in the ablation)
+  std::string segments_file;    // labels (nfs_tools segment); computed when empty
+  std::string ict_model;        // the model asset; ../shared's when empty
+  std::string out = "runs/nfs";
+
+  std::string to_json() const;
+  // `label` names the source in messages; unknown keys are errors.
+  static TrainConfig from_json(const std::string& json, const std::string& label);
+};
+
+// The small configuration that trains usefully on a 2-core CPU (docs/TRAINING.md).
+TrainConfig cpu_small_config();
+
+}  // namespace nfs

@@ -1,0 +1,252 @@
+#include "train/trainer.h"
+
+#include <cmath>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <stdexcept>
+
+#include "geometry/canonical.h"
+#include "nn/checkpoint.h"
+#include "nn/safetensors.h"
+#include "train/losses.h"
+#include "train/segmentation.h"
+
+namespace nfs {
+
+namespace {
+// Random streams of one run (stream_rng's second argument).
+constexpr uint64_t kStreamSteps = 1, kStreamValidation = 2, kStreamRemesh = 3;
+
+std::vector<int32_t> load_or_make_labels(const TrainConfig& c, const IctModel& ict) {
+  const int L = int(c.model.segments);
+  if (!c.segments_file.empty()) {
+    SafetensorsFile f = read_safetensors(c.segments_file);
+    std::vector<int32_t> labels = f.at("labels").to_int_vector();
+    if (int64_t(labels.size()) != ict.num_vertices)
+      throw std::runtime_error(c.segments_file + ": labels for " + std::to_string(labels.size()) +
+                               " vertices, the model has " + std::to_string(ict.num_vertices));
+    for (int32_t l : labels)
+      if (l < 0 || l >= L)
+        throw std::runtime_error(c.segments_file + ": label " + std::to_string(l) + " outside [0, " + std::to_string(L) + ")");
+    return labels;
+  }
+  SegmentationOptions opt;
+  opt.segments = L;
+  std::vector<int32_t> sizes(ict.quads.size() / 4, 4);
+  return segment_face(ict.neutral, ict.expression_deltas, ict.num_expressions(), ict.quads, sizes, opt);
+}
+
+void add_similarity(std::vector<float>& p, float s, const float offset[3]) {
+  for (size_t i = 0; i < p.size(); ++i) p[i] = p[i] * s + offset[i % 3];
+}
+}  // namespace
+
+const std::vector<std::string>& StepLosses::names() {
+  static const std::vector<std::string> n = {"total", "vertex", "normal", "jacobian", "identity",
+                                             "expression", "projection", "reconstruction", "skin"};
+  return n;
+}
+
+std::vector<double> StepLosses::values() const {
+  return {total, vertex, normal, jacobian, identity, expression, projection, reconstruction, skin};
+}
+
+Trainer::Trainer(const TrainConfig& config, const std::function<void(const std::string&)>& progress)
+    : config_(config), device_(parse_device(config.device)) {
+  auto say = [&](const std::string& s) {
+    if (progress) progress(s);
+  };
+  ict_ = load_ict_model(config.ict_model.empty() ? default_ict_model_path() : config.ict_model);
+  if (ict_.num_expressions() != config.model.num_expression || ict_.num_identities() < config.train_identities)
+    throw std::runtime_error(ict_.path + ": the model has " + std::to_string(ict_.num_expressions()) +
+                             " expressions and " + std::to_string(ict_.num_identities()) +
+                             " identities; training needs " + std::to_string(config.model.num_expression) +
+                             " and " + std::to_string(config.train_identities));
+  say("segments: " + std::to_string(config.model.segments));
+  labels_ = load_or_make_labels(config, ict_);
+
+  if (config.ict_topology) topologies_.push_back(ict_topology(ict_, labels_));
+  for (size_t i = 0; i < config.remesh_vertices.size(); ++i) {
+    say("re-meshing the ICT head to " + std::to_string(config.remesh_vertices[i]) + " vertices");
+    topologies_.push_back(remeshed_topology(ict_, labels_, config.remesh_vertices[i],
+                                            stream_rng(config.data_seed, kStreamRemesh, i)()));
+  }
+  const int64_t E = ict_.num_expressions();
+  for (const Topology& t : topologies_) {
+    TopologyData d;
+    std::vector<float> basis;
+    const size_t n = ict_.neutral.size();
+    for (int64_t e = 0; e < E; ++e) {
+      std::vector<float> shape(ict_.expression_deltas.begin() + e * n, ict_.expression_deltas.begin() + (e + 1) * n);
+      for (float& x : shape) x *= kIctToCanonicalScale;
+      std::vector<float> moved = t.transfer(shape, 3);
+      basis.insert(basis.end(), moved.begin(), moved.end());
+    }
+    d.basis = Tensor::from_vector({E, t.num_vertices * 3}, basis, device_);
+    d.one_hot = one_hot(t.labels, config.model.segments, device_);
+    topology_data_.push_back(d);
+  }
+
+  identities_ = make_identity_splits(config.data_seed, 100, 1, 10, int(ict_.num_identities()));
+  const int total = config.train_identities * int(topologies_.size());
+  for (int i = 0; i < config.train_identities; ++i)
+    for (int t = 0; t < int(topologies_.size()); ++t) {
+      say("operators " + std::to_string(i * int(topologies_.size()) + t + 1) + "/" + std::to_string(total) +
+          " (identity " + std::to_string(i) + ", " + topologies_[t].name + ")");
+      prepared(i, t);
+    }
+
+  net_ = std::make_unique<NfsNetwork>(config.model);
+  net_->to(device_);
+  net_->train(true);
+  adam_ = std::make_unique<Adam>(net_->named_parameters(), AdamHyper{config.lr});
+}
+
+std::vector<float> Trainer::ict_shape(const std::vector<float>& w_id, const std::vector<float>& w_exp) const {
+  std::vector<float> p = ict_.shape(w_id, w_exp);
+  ict_.to_canonical(p);
+  return p;
+}
+
+const PreparedMesh& Trainer::prepared(int identity, int topology) {
+  auto key = std::make_pair(identity, topology);
+  auto it = meshes_.find(key);
+  if (it != meshes_.end()) return it->second;
+  const Topology& t = topologies_[topology];
+  std::vector<float> neutral = t.transfer(ict_shape(identities_.train[identity], {}), 3);
+  return meshes_.emplace(key, prepare_mesh(t, std::move(neutral), int(config_.model.eigenpairs), device_)).first->second;
+}
+
+float Trainer::current_lr() const {
+  if (config_.lr_decay_every <= 0) return config_.lr;
+  return config_.lr * std::pow(config_.lr_decay, float(step_ / config_.lr_decay_every));
+}
+
+StepLosses Trainer::step() {
+  std::mt19937_64 rng = stream_rng(config_.data_seed, kStreamSteps, uint64_t(step_));
+  const int T = int(topologies_.size()), B = config_.batch, E = int(ict_.num_expressions());
+  const int a = int(rng() % config_.train_identities), b = int(rng() % config_.train_identities);
+  const int ts = int(rng() % T), tt = int(rng() % T);
+  std::uniform_real_distribution<float> u(-1.0f, 1.0f);
+  const float s_src = 1.0f + config_.augment_scale * u(rng), s_tgt = 1.0f + config_.augment_scale * u(rng);
+  float o_src[3], o_tgt[3];
+  for (float& o : o_src) o = config_.augment_offset * u(rng);
+  for (float& o : o_tgt) o = config_.augment_offset * u(rng);
+  std::vector<std::vector<float>> weights(B);
+  std::vector<float> w_flat, src_flat, gt_flat;
+  for (auto& w : weights) {
+    w = sample_expression(rng, config_.mix, E);
+    w_flat.insert(w_flat.end(), w.begin(), w.end());
+    std::vector<float> src = topologies_[ts].transfer(ict_shape(identities_.train[a], w), 3);
+    std::vector<float> gt = topologies_[tt].transfer(ict_shape(identities_.train[b], w), 3);
+    add_similarity(src, s_src, o_src);
+    add_similarity(gt, s_tgt, o_tgt);
+    src_flat.insert(src_flat.end(), src.begin(), src.end());
+    gt_flat.insert(gt_flat.end(), gt.begin(), gt.end());
+  }
+  const PreparedMesh src_mesh = scaled_mesh(prepared(a, ts), s_src);
+  PreparedMesh tgt_mesh = scaled_mesh(prepared(b, tt), s_tgt);
+  for (size_t i = 0; i < tgt_mesh.neutral.size(); ++i) tgt_mesh.neutral[i] += o_tgt[i % 3];
+  const RasterCamera& cam = net_->config.camera;
+  FrameBatch src = make_frames(src_flat, B, src_mesh, cam, device_);
+  FrameBatch tgt = make_frames(tgt_mesh.neutral, 1, tgt_mesh, cam, device_);
+
+  RetargetOutputs out = retarget_forward(*net_, src, src_mesh, tgt, tgt_mesh, uint64_t(step_));
+  const int64_t Vt = tgt_mesh.topology->num_vertices, F = tgt_mesh.topology->F.rows();
+  Tensor gt = Tensor::from_vector({B, Vt, 3}, gt_flat, device_);
+  Var pred = add(Var(tgt.positions), out.delta);
+  Tensor gt_normals, gt_jacobian;
+  {
+    NoGradGuard no_grad;
+    gt_normals = vertex_normals(Var(gt), tgt_mesh.faces).value();
+    gt_jacobian = spmm(tgt_mesh.jacobian, Var(gt)).value().reshape({B, F, 9});
+  }
+  Tensor w = Tensor::from_vector({B, E}, w_flat, device_);
+  Tensor w_id = Tensor::from_vector({1, int64_t(identities_.train[b].size())}, identities_.train[b], device_);
+  Tensor basis;
+  {
+    NoGradGuard no_grad;
+    basis = scale(Var(topology_data_[tt].basis), s_tgt).value();
+  }
+
+  StepLosses l;
+  const LossWeights lw;
+  Var loss_v = mean_squared_distance(pred, Var(gt));
+  Var loss_n = mean_squared_distance(vertex_normals(pred, tgt_mesh.faces), Var(gt_normals));
+  Var loss_g = mean_squared_distance(reshape(spmm(tgt_mesh.jacobian, pred), {B, F, 9}), Var(gt_jacobian));
+  Var loss_id = code_loss(out.z_id, w_id);
+  Var loss_exp = code_loss(out.z_ge, w);
+  Var loss_bp = blendshape_projection_loss(out.z_ge, w, basis);
+  Var loss_br = blendshape_reconstruction_loss(out.z_ge, basis, net_->decode(out.target_term, out.omega, out.z_ge.detach()));
+  Var total = add(add(add(scale(loss_v, lw.vertex), scale(loss_n, lw.normal)), scale(loss_g, lw.jacobian)),
+                  add(add(loss_id, loss_exp), add(loss_bp, loss_br)));
+  if (net_->config.skinning && config_.use_skin_loss) {
+    Var loss_nll = skinning_nll_loss(out.z_skin, topology_data_[tt].one_hot);
+    total = add(total, loss_nll);
+    l.skin = loss_nll.value().item();
+  }
+  adam_->zero_grad();
+  total.backward();
+  adam_->hyper().lr = current_lr();
+  adam_->step();
+  ++step_;
+  l.total = total.value().item();
+  l.vertex = loss_v.value().item();
+  l.normal = loss_n.value().item();
+  l.jacobian = loss_g.value().item();
+  l.identity = loss_id.value().item();
+  l.expression = loss_exp.value().item();
+  l.projection = loss_bp.value().item();
+  l.reconstruction = loss_br.value().item();
+  if (!std::isfinite(l.total)) throw std::runtime_error("training diverged at step " + std::to_string(step_) + " (loss is not finite); lower --lr");
+  return l;
+}
+
+QualityMetrics Trainer::validate() {
+  // Self-retargeting of the validation identity on the ICT triangulation (SPEC §7).
+  if (!validation_mesh_) {
+    validation_topology_ = std::make_unique<Topology>(ict_topology(ict_, labels_));
+    validation_mesh_ = std::make_unique<PreparedMesh>(prepare_mesh(
+        *validation_topology_, ict_shape(identities_.validation[0], {}), int(config_.model.eigenpairs), device_));
+  }
+  std::vector<std::vector<float>> sources;
+  for (int i = 0; i < config_.validation_expressions; ++i) {
+    std::mt19937_64 rng = stream_rng(config_.data_seed, kStreamValidation, uint64_t(i));
+    sources.push_back(ict_shape(identities_.validation[0], sample_expression(rng, config_.mix, int(ict_.num_expressions()))));
+  }
+  return measure_retarget(*net_, *validation_mesh_, sources, *validation_mesh_, sources, labels_,
+                          int(config_.model.segments), config_.batch, device_);
+}
+
+void Trainer::save(const std::string& dir) const {
+  save_checkpoint(dir + "/model.safetensors", *net_,
+                  {{"training_steps", std::to_string(step_)},
+                   {"data_seed", std::to_string(config_.data_seed)},
+                   {"train_config", config_.to_json()}});
+  std::map<std::string, Tensor> state = adam_->state();
+  write_safetensors(dir + "/model.optimizer.safetensors", state, {{"optimizer", "adam"}});
+  nlohmann::json j = {{"step", step_}};
+  write_file_atomic(dir + "/train_state.json", j.dump());
+}
+
+void Trainer::load_state(const std::string& dir) {
+  LoadedCheckpoint ck = load_checkpoint(dir + "/model.safetensors", device_);
+  if (ck.network->config.to_json() != net_->config.to_json())
+    throw std::runtime_error(dir + "/model.safetensors: its configuration differs from this run's");
+  std::map<std::string, Tensor> tensors;
+  for (const auto& [name, p] : ck.network->named_parameters()) tensors[name] = p.value();
+  load_parameters(*net_, tensors, dir + "/model.safetensors");
+  SafetensorsFile opt = read_safetensors(dir + "/model.optimizer.safetensors");
+  adam_->load_state(opt.tensors, opt.path);
+  std::ifstream f(dir + "/train_state.json");
+  if (!f) throw std::runtime_error(dir + "/train_state.json: missing");
+  std::stringstream ss;
+  ss << f.rdbuf();
+  step_ = nlohmann::json::parse(ss.str()).at("step").get<int64_t>();
+  if (adam_->steps() != step_)
+    throw std::runtime_error(dir + ": optimizer state is at step " + std::to_string(adam_->steps()) +
+                             ", the run at " + std::to_string(step_));
+}
+
+}  // namespace nfs

@@ -1,0 +1,71 @@
+// A training run (SPEC §6): data, network, optimizer, one step at a time, validation,
+// checkpoints that resume exactly. nfs_train drives it; tests run it on tiny configurations.
+#pragma once
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "nn/adam.h"
+#include "train/mesh_sample.h"
+#include "train/train_config.h"
+
+namespace nfs {
+
+struct StepLosses {
+  double total = 0, vertex = 0, normal = 0, jacobian = 0, identity = 0, expression = 0;
+  double projection = 0, reconstruction = 0, skin = 0;
+  static const std::vector<std::string>& names();  // CSV column order
+  std::vector<double> values() const;
+};
+
+class Trainer {
+ public:
+  // `progress` receives one-line messages during the set-up (operators, re-meshing).
+  Trainer(const TrainConfig& config, const std::function<void(const std::string&)>& progress = {});
+
+  StepLosses step();  // one optimisation step; advances step_index()
+  // Self-retargeting on the validation identity, ICT topology (a fixed set of expressions).
+  QualityMetrics validate();
+
+  // Writes <dir>/model.safetensors, model.optimizer.safetensors and train_state.json
+  // (each atomically). load_state resumes from them: the next step is exactly the one an
+  // uninterrupted run would take.
+  void save(const std::string& dir) const;
+  void load_state(const std::string& dir);
+
+  int64_t step_index() const { return step_; }
+  NfsNetwork& network() { return *net_; }
+  const TrainConfig& config() const { return config_; }
+  Device device() const { return device_; }
+  const IctModel& ict() const { return ict_; }
+  const std::vector<Topology>& topologies() const { return topologies_; }
+  const std::vector<int32_t>& segment_labels() const { return labels_; }
+  // Canonical positions of identity w_id with expression w on the ICT topology.
+  std::vector<float> ict_shape(const std::vector<float>& w_id, const std::vector<float>& w_exp) const;
+  float current_lr() const;
+
+ private:
+  struct TopologyData {
+    Tensor basis;    // [53, V·3] expression deltas in canonical units
+    Tensor one_hot;  // [V, L]
+  };
+  const PreparedMesh& prepared(int identity, int topology);
+
+  TrainConfig config_;
+  Device device_;
+  IctModel ict_;
+  std::vector<int32_t> labels_;
+  std::vector<Topology> topologies_;
+  std::vector<TopologyData> topology_data_;
+  IdentitySplits identities_;
+  std::map<std::pair<int, int>, PreparedMesh> meshes_;  // (train identity, topology)
+  std::unique_ptr<Topology> validation_topology_;  // the ICT triangulation, for validation
+  std::unique_ptr<PreparedMesh> validation_mesh_;
+  std::unique_ptr<NfsNetwork> net_;
+  std::unique_ptr<Adam> adam_;
+  int64_t step_ = 0;
+};
+
+}  // namespace nfs
