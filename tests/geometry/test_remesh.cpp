@@ -1,5 +1,5 @@
-#include <catch2/catch.hpp>
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <map>
 #include <set>
 
@@ -245,8 +245,7 @@ TEST_CASE("barycentric transfer reproduces linear fields exactly", "[remesh]") {
   CHECK_THROWS_AS(barycentric_transfer(F, I2, B2.topRows(2), Q, Q2), std::invalid_argument);
 }
 
-TEST_CASE("remesh of a closed sphere and a grid with holes, at small and huge scales",
-          "[remesh]") {
+TEST_CASE("remesh of a closed sphere and a grid with holes, at small and huge scales", "[remesh]") {
   Eigen::MatrixXd V;
   Eigen::MatrixXi F;
   test::uv_sphere(16, 24, 1.0, V, F);  // closed: no boundary, Euler characteristic 2
