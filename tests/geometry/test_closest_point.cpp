@@ -101,8 +101,10 @@ TEST_CASE("closest point tree matches brute force on the ICT head", "[closest_po
   check_against_brute_force(head.V, test::ict_triangles(), 400, 1);
 }
 
-TEST_CASE("closest point tree matches brute force on a sphere, a holey grid, tiny and huge scales",
-          "[closest_point]") {
+TEST_CASE(
+    "closest point tree matches brute force on a sphere, a holey grid, two pieces, tiny and huge "
+    "scales",
+    "[closest_point]") {
   Eigen::MatrixXd V;
   Eigen::MatrixXi F;
   test::uv_sphere(12, 20, 1.0, V, F);
@@ -111,6 +113,8 @@ TEST_CASE("closest point tree matches brute force on a sphere, a holey grid, tin
   test::holey_grid(20, V, F);
   check_against_brute_force(V, F, 500, 4);
   check_against_brute_force(V * 1e5, F, 300, 5);
+  test::two_pieces(V, F);
+  check_against_brute_force(V, F, 300, 8);
 }
 
 TEST_CASE("closest point tree survives degenerate triangles and a single triangle",

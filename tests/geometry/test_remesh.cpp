@@ -245,7 +245,8 @@ TEST_CASE("barycentric transfer reproduces linear fields exactly", "[remesh]") {
   CHECK_THROWS_AS(barycentric_transfer(F, I2, B2.topRows(2), Q, Q2), std::invalid_argument);
 }
 
-TEST_CASE("remesh of a closed sphere and a grid with holes, at small and huge scales", "[remesh]") {
+TEST_CASE("remesh of a closed sphere, a grid with holes, both in one mesh, small and huge scales",
+          "[remesh]") {
   Eigen::MatrixXd V;
   Eigen::MatrixXi F;
   test::uv_sphere(16, 24, 1.0, V, F);  // closed: no boundary, Euler characteristic 2
@@ -255,6 +256,9 @@ TEST_CASE("remesh of a closed sphere and a grid with holes, at small and huge sc
   REQUIRE(topology(V, F).loops == 3);
   check_remesh(V, F, 400, 5);
   check_remesh(V * 1e4, F, 3000, 6);
+  test::two_pieces(V, F);  // two components: Euler characteristic 2 + (-1)
+  REQUIRE(topology(V, F).euler == 1);
+  check_remesh(V, F, 1500, 7);
 }
 
 TEST_CASE("remesh rejects meshes it cannot keep manifold", "[remesh]") {
