@@ -317,14 +317,15 @@ void start_from_old(NewMesh& m, const OldMesh& old) {
       m.prev_b[m.to(h)] = m.from(h);
     }
   }
+  // out: the boundary half-edge where there is one (a walk from it sees the whole fan).
   std::vector<int> faces_at(m.num_vertices(), 0);
   for (int h = 0; h < 3 * nf; ++h) {
-    m.out[m.from(h)] = h;
-    ++faces_at[m.from(h)];
+    const int v = m.from(h);
+    if (m.out[v] < 0 || m.opp[h] < 0) m.out[v] = h;
+    ++faces_at[v];
   }
   std::vector<int> n;
   for (int v = 0; v < m.num_vertices(); ++v) {
-    m.set_out(v, m.out[v]);
     int fan = 0;
     m.for_each_out(v, [&](int) { ++fan; });
     if (fan != faces_at[v])  // two fans meeting at one vertex
