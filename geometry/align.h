@@ -10,7 +10,11 @@
 // face [0, 6706)), matching centre and height, or width with the tops level (for a long neck or a
 // beard). Each runs 20 iterations on a fifth of the samples; the result that fits best both ways
 // (the mesh onto the ICT surface, and the ICT narrow face onto the mesh, both trimmed) is refined
-// on all samples.
+// on all samples. Each ICP iteration matches samples to their closest ICT points, drops the worst
+// `trim` fraction and refits: Umeyama's closed form for the first 8 iterations (robust far from
+// the answer), then Gauss-Newton point-to-plane steps on the linearized similarity (fast near
+// it); the scale stays within [1/2, 2] of the start's (trimmed ICP can otherwise shrink a mesh
+// into a fold of the reference, such as an ear).
 //
 // The result is a similarity to_canonical (y = s·R·x + t) and its inverse to_user, so results
 // computed in the canonical frame go back to the user's frame and units.
