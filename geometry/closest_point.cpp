@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
-#include <utility>
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 namespace nfs {
 
@@ -131,6 +131,8 @@ void ClosestPointTree::build(const Eigen::MatrixXd& V, const Eigen::MatrixXi& F)
   nodes_.reserve(2 * (nf / kLeafSize + 1));
   build_node(0, nf, order, centroid, V, F);
   faces_ = order;
+  slot_.resize(nf);
+  for (int i = 0; i < nf; ++i) slot_[order[i]] = i;
   corners_.resize(3 * size_t(nf));
   for (int i = 0; i < nf; ++i)
     for (int k = 0; k < 3; ++k) corners_[3 * i + k] = V.row(F(order[i], k)).transpose();
@@ -180,10 +182,19 @@ int ClosestPointTree::build_node(int begin, int end, std::vector<int>& order,
   return id;
 }
 
-ClosestPointHit ClosestPointTree::query(const Eigen::Vector3d& p, double max_sqr_distance) const {
+ClosestPointHit ClosestPointTree::query(const Eigen::Vector3d& p, double max_sqr_distance,
+                                        int hint_face) const {
   ClosestPointHit hit;
   hit.sqr_distance = max_sqr_distance;
   if (nodes_.empty()) return hit;
+  if (hint_face >= 0 && hint_face < int(slot_.size())) {
+    const int i = slot_[hint_face];
+    Eigen::Vector3d b;
+    const Eigen::Vector3d q =
+        closest_point_on_triangle(p, corners_[3 * i], corners_[3 * i + 1], corners_[3 * i + 2], b);
+    const double d = (q - p).squaredNorm();
+    if (d < hit.sqr_distance) hit = {hint_face, b, q, d};
+  }
   // Depth-first, nearer child first; a balanced tree over < 2^31 triangles is < 64 levels deep,
   // and each level leaves at most one entry on the stack.
   struct Entry {
@@ -200,8 +211,8 @@ ClosestPointHit ClosestPointTree::query(const Eigen::Vector3d& p, double max_sqr
     const Node& n = nodes_[e.node];
     if (n.left < 0) {
       for (int i = n.begin; i < n.end; ++i) {
-        const Eigen::Vector3d q =
-            closest_point_on_triangle(p, corners_[3 * i], corners_[3 * i + 1], corners_[3 * i + 2], bary);
+        const Eigen::Vector3d q = closest_point_on_triangle(p, corners_[3 * i], corners_[3 * i + 1],
+                                                            corners_[3 * i + 2], bary);
         const double d = (q - p).squaredNorm();
         if (d < hit.sqr_distance) {
           hit.sqr_distance = d;
@@ -218,8 +229,9 @@ ClosestPointHit ClosestPointTree::query(const Eigen::Vector3d& p, double max_sqr
     const double dr = box_sqr_distance(r.lo, r.hi, p);
     // A point inside both boxes (common near a curved surface) goes first to the child whose
     // box centre is nearer: it usually holds the closest triangle, which tightens the bound.
-    const bool left_first = dl != dr ? dl < dr : box_centre_sqr_distance(l.lo, l.hi, p) <=
-                                                     box_centre_sqr_distance(r.lo, r.hi, p);
+    const bool left_first =
+        dl != dr ? dl < dr
+                 : box_centre_sqr_distance(l.lo, l.hi, p) <= box_centre_sqr_distance(r.lo, r.hi, p);
     const Entry near = left_first ? Entry{n.left, dl} : Entry{n.right, dr};
     const Entry far = left_first ? Entry{n.right, dr} : Entry{n.left, dl};
     if (far.d < hit.sqr_distance) stack[top++] = far;

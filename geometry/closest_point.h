@@ -41,15 +41,20 @@ class ClosestPointTree {
   // The closest surface point to p among points with squared distance < max_sqr_distance
   // (hit.face == -1 when there is none). Ties go to the triangle found first (deterministic).
   // @param[in] p  query point
+  // @param[in] max_sqr_distance  search radius, squared
+  // @param[in] hint_face  a face index into F likely to be (near) the answer, e.g. the previous
+  //                       answer for a point that moved a little: its distance bounds the search
+  //                       from the start; the answer is the same, only faster. -1: none
   ClosestPointHit query(const Eigen::Vector3d& p,
-                        double max_sqr_distance = std::numeric_limits<double>::infinity()) const;
+                        double max_sqr_distance = std::numeric_limits<double>::infinity(),
+                        int hint_face = -1) const;
 
   int num_faces() const { return int(faces_.size()); }
   bool empty() const { return faces_.empty(); }
 
  private:
   struct Node {
-    float lo[3], hi[3];       // box, rounded outward to float
+    float lo[3], hi[3];         // box, rounded outward to float
     int left = -1, right = -1;  // inner node: children; leaf: -1
     int begin = 0, end = 0;     // leaf: triangles [begin, end) of the leaf-ordered arrays
   };
@@ -59,6 +64,7 @@ class ClosestPointTree {
 
   std::vector<Node> nodes_;
   std::vector<int> faces_;                // leaf order → face index in F
+  std::vector<int> slot_;                 // face index in F → leaf order
   std::vector<Eigen::Vector3d> corners_;  // 3 per leaf-ordered triangle
 };
 

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <limits>
 #include <stdexcept>
 #include <string>
 #include <unordered_map>
@@ -29,7 +30,9 @@ struct SplitMix64 {
   double uniform() { return double(next() >> 11) * 0x1.0p-53; }  // [0, 1)
 };
 
-uint64_t edge_key(int u, int v) { return (uint64_t(uint32_t(u)) << 32) | uint32_t(v); }
+uint64_t edge_key(int u, int v) {
+  return (uint64_t(uint32_t(u)) << 32) | uint32_t(v);
+}
 
 // ---- the old mesh: normals, sizing, boundary loops, closest points ----------------------------
 
@@ -201,8 +204,8 @@ struct NewMesh {
   std::vector<int> opp;  // per half-edge 3f+k (F[f][k] → F[f][k+1]): its twin, -1 on a boundary
   // Per vertex.
   std::vector<char> dead;
-  std::vector<int> out;      // an outgoing half-edge; on a boundary the boundary one
-  std::vector<int> valence;  // neighbours
+  std::vector<int> out;             // an outgoing half-edge; on a boundary the boundary one
+  std::vector<int> valence;         // neighbours
   std::vector<int> next_b, prev_b;  // boundary neighbours, -1 inside
   std::vector<int> face;            // old face holding the vertex
   std::vector<Vec3> bary, P, N;     // its barycentric coordinates there, position, old normal
@@ -314,14 +317,15 @@ void start_from_old(NewMesh& m, const OldMesh& old) {
       m.prev_b[m.to(h)] = m.from(h);
     }
   }
+  // out: the boundary half-edge where there is one (a walk from it sees the whole fan).
   std::vector<int> faces_at(m.num_vertices(), 0);
   for (int h = 0; h < 3 * nf; ++h) {
-    m.out[m.from(h)] = h;
-    ++faces_at[m.from(h)];
+    const int v = m.from(h);
+    if (m.out[v] < 0 || m.opp[h] < 0) m.out[v] = h;
+    ++faces_at[v];
   }
   std::vector<int> n;
   for (int v = 0; v < m.num_vertices(); ++v) {
-    m.set_out(v, m.out[v]);
     int fan = 0;
     m.for_each_out(v, [&](int) { ++fan; });
     if (fan != faces_at[v])  // two fans meeting at one vertex
@@ -353,24 +357,13 @@ double cotangent(const Vec3& apex, const Vec3& p, const Vec3& q) {
   return c > 0 ? u.dot(v) / c : -1e30;  // degenerate: a huge angle
 }
 
-double positive_mod(double x, double L) { return x - std::floor(x / L) * L; }
+double positive_mod(double x, double L) {
+  return x - std::floor(x / L) * L;
+}
 
-// The old-surface point nearest p, searched first in old face `hint` (usually right or close,
-// which prunes most of the tree).
+// The old-surface point nearest p; `hint` (the old face of a vertex nearby) speeds it up.
 ClosestPointHit project(const OldMesh& old, const Vec3& p, int hint) {
-  Vec3 b;
-  const Vec3 q = closest_point_on_triangle(p, old.V.row(old.F(hint, 0)).transpose(),
-                                           old.V.row(old.F(hint, 1)).transpose(),
-                                           old.V.row(old.F(hint, 2)).transpose(), b);
-  const double d = (q - p).squaredNorm();
-  ClosestPointHit hit = old.tree.query(p, d);
-  if (hit.face < 0) {
-    hit.face = hint;
-    hit.bary = b;
-    hit.point = q;
-    hit.sqr_distance = d;
-  }
-  return hit;
+  return old.tree.query(p, std::numeric_limits<double>::infinity(), hint);
 }
 
 // ---- local operations --------------------------------------------------------------------------
@@ -464,8 +457,8 @@ bool split_edge(NewMesh& m, const OldMesh& old, int h) {
 // a triangle away from the old surface. Lenient (sliver removal): the topology checks, then only
 // "the worst triangle around gets better and none turns over".
 // nr, nk: scratch buffers.
-bool collapse_edge(NewMesh& m, int h, int r, double max_length, double kappa,
-                   std::vector<int>& nr, std::vector<int>& nk, bool lenient = false) {
+bool collapse_edge(NewMesh& m, int h, int r, double max_length, double kappa, std::vector<int>& nr,
+                   std::vector<int>& nk, bool lenient = false) {
   const int u = m.from(h), v = m.to(h), g = m.opp[h];
   const int k = r == u ? v : u;
   const bool rb = m.boundary(r), kb = m.boundary(k);
@@ -500,7 +493,8 @@ bool collapse_edge(NewMesh& m, int h, int r, double max_length, double kappa,
     double before = 1e30, after = 1e30;
     for (int w : {r, k})
       m.for_each_out(w, [&](int e) {
-        before = std::min(before, triangle_quality(m.P[w], m.P[m.to(e)], m.P[m.to(NewMesh::nxt(e))]));
+        before =
+            std::min(before, triangle_quality(m.P[w], m.P[m.to(e)], m.P[m.to(NewMesh::nxt(e))]));
       });
     m.for_each_out(r, [&](int e) {
       const int a = m.to(e), b = m.to(NewMesh::nxt(e));
@@ -580,10 +574,10 @@ bool flip_edge(NewMesh& m, int h, bool lenient = false) {
   }
   if (cotangent(C, A, B) + cotangent(D, B, A) >= -1e-9) return false;  // already Delaunay
   if (m.has_edge(c, d)) return false;
-  const double old_facing = std::min(facing(A, B, C, m.N[a], m.N[b], m.N[c]),
-                                     facing(B, A, D, m.N[b], m.N[a], m.N[d]));
-  const double new_facing = std::min(facing(A, D, C, m.N[a], m.N[d], m.N[c]),
-                                     facing(B, C, D, m.N[b], m.N[c], m.N[d]));
+  const double old_facing =
+      std::min(facing(A, B, C, m.N[a], m.N[b], m.N[c]), facing(B, A, D, m.N[b], m.N[a], m.N[d]));
+  const double new_facing =
+      std::min(facing(A, D, C, m.N[a], m.N[d], m.N[c]), facing(B, C, D, m.N[b], m.N[c], m.N[d]));
   if (new_facing < std::min(0.2, old_facing)) return false;
   const Vec3 n1 = (B - A).cross(C - A).normalized(), n2 = (A - B).cross(D - B).normalized();
   const Vec3 n1f = (D - A).cross(C - A).normalized(), n2f = (C - B).cross(D - B).normalized();
@@ -708,8 +702,8 @@ void remove_slivers(NewMesh& m, double min_quality, std::vector<int>& nr, std::v
       const int longest = int(std::max_element(len, len + 3) - len);
       const int hs = 3 * f + shortest, hl = 3 * f + longest;
       const int u = m.from(hs), v = m.to(hs);
-      if (collapse_edge(m, hs, u, 0, 0, nr, nk, true) || collapse_edge(m, hs, v, 0, 0, nr, nk, true) ||
-          flip_edge(m, hl, true))
+      if (collapse_edge(m, hs, u, 0, 0, nr, nk, true) ||
+          collapse_edge(m, hs, v, 0, 0, nr, nk, true) || flip_edge(m, hl, true))
         ++changes;
     }
     if (changes == 0) break;
@@ -749,7 +743,8 @@ std::vector<int> block_shuffled(int n, SplitMix64& rng) {
   const int blocks = (n + kBlock - 1) / kBlock;
   std::vector<int> order(blocks);
   for (int i = 0; i < blocks; ++i) order[i] = i;
-  for (int i = blocks - 1; i > 0; --i) std::swap(order[i], order[int(rng.next() % uint64_t(i + 1))]);
+  for (int i = blocks - 1; i > 0; --i)
+    std::swap(order[i], order[int(rng.next() % uint64_t(i + 1))]);
   std::vector<int> p;
   p.reserve(n);
   for (int b : order)
@@ -885,7 +880,7 @@ void remesh(const Eigen::MatrixXd& V, const Eigen::MatrixXi& F, const RemeshOpti
         if ((m.P[a] - m.P[b]).squaredNorm() > hi * hi) splits += split_edge(m, old, h);
       }
       if (splits <= nv0 / 1000) break;  // a handful that refuse to settle can wait
-      flip_all(1, nv0);  // the edges around the new vertices
+      flip_all(1, nv0);                 // the edges around the new vertices
     }
     // Collapse short edges: the interior end goes, or either end of a boundary edge.
     for (int h : block_shuffled(3 * int(m.F.size()), rng)) {
@@ -948,7 +943,8 @@ void remesh(const Eigen::MatrixXd& V, const Eigen::MatrixXi& F, const RemeshOpti
 }
 
 void barycentric_transfer(const Eigen::MatrixXi& F, const Eigen::VectorXi& I2,
-                          const Eigen::MatrixXd& B2, const Eigen::MatrixXd& Q, Eigen::MatrixXd& Q2) {
+                          const Eigen::MatrixXd& B2, const Eigen::MatrixXd& Q,
+                          Eigen::MatrixXd& Q2) {
   if (B2.rows() != I2.rows() || B2.cols() != 3)
     throw std::invalid_argument("barycentric_transfer: B2 must be #I2 by 3");
   if (I2.size() > 0 && (I2.minCoeff() < 0 || I2.maxCoeff() >= F.rows()))

@@ -104,4 +104,16 @@ inline void holey_grid(int n, Eigen::MatrixXd& V, Eigen::MatrixXi& F) {
     for (int k = 0; k < 3; ++k) F(i, k) = t[3 * i + k];
 }
 
+// Two pieces in one mesh: a sphere and, beside it, the holey grid (like a head with eyeballs).
+inline void two_pieces(Eigen::MatrixXd& V, Eigen::MatrixXi& F) {
+  Eigen::MatrixXd Vs, Vg;
+  Eigen::MatrixXi Fs, Fg;
+  uv_sphere(10, 16, 0.3, Vs, Fs);
+  holey_grid(20, Vg, Fg);
+  V.resize(Vs.rows() + Vg.rows(), 3);
+  V << Vs.rowwise() + Eigen::RowVector3d(-0.5, 0.5, 0.2), Vg;
+  F.resize(Fs.rows() + Fg.rows(), 3);
+  F << Fs, Fg.array() + int(Vs.rows());
+}
+
 }  // namespace nfs::test

@@ -58,10 +58,13 @@ void check_against_brute_force(const Eigen::MatrixXd& V, const Eigen::MatrixXi& 
     const Eigen::RowVector3d from_bary =
         B(i, 0) * V.row(F(I(i), 0)) + B(i, 1) * V.row(F(I(i), 1)) + B(i, 2) * V.row(F(I(i), 2));
     CHECK((from_bary - C.row(i)).norm() <= 1e-9 * diag);
-    // The single query answers the same.
+    // The single query answers the same, and so does one with any hint.
     const ClosestPointHit h = tree.query(p);
     CHECK(h.face == I(i));
     CHECK(h.sqr_distance == sqrD(i));
+    const ClosestPointHit g =
+        tree.query(p, std::numeric_limits<double>::infinity(), int(rng() % F.rows()));
+    CHECK(g.sqr_distance == Approx(sqrD(i)).margin(tol));
   }
 }
 
@@ -78,8 +81,9 @@ TEST_CASE("closest point on a triangle: each Voronoi region, by hand", "[closest
   CHECK((closest_point_on_triangle({3, -1, 1}, a, b, c, bary) - b).norm() < 1e-15);
   CHECK(bary == Eigen::Vector3d(0, 1, 0));
   // Beyond the edge a-b: projects onto it.
-  CHECK((closest_point_on_triangle({1.5, -1, 0}, a, b, c, bary) - Eigen::Vector3d(1.5, 0, 0))
-            .norm() < 1e-15);
+  CHECK(
+      (closest_point_on_triangle({1.5, -1, 0}, a, b, c, bary) - Eigen::Vector3d(1.5, 0, 0)).norm() <
+      1e-15);
   CHECK((bary - Eigen::Vector3d(0.25, 0.75, 0)).norm() < 1e-15);
   // Beyond the hypotenuse b-c.
   CHECK((closest_point_on_triangle({2, 2, 0}, a, b, c, bary) - Eigen::Vector3d(1, 1, 0)).norm() <
@@ -97,8 +101,10 @@ TEST_CASE("closest point tree matches brute force on the ICT head", "[closest_po
   check_against_brute_force(head.V, test::ict_triangles(), 400, 1);
 }
 
-TEST_CASE("closest point tree matches brute force on a sphere, a holey grid, tiny and huge scales",
-          "[closest_point]") {
+TEST_CASE(
+    "closest point tree matches brute force on a sphere, a holey grid, two pieces, tiny and huge "
+    "scales",
+    "[closest_point]") {
   Eigen::MatrixXd V;
   Eigen::MatrixXi F;
   test::uv_sphere(12, 20, 1.0, V, F);
@@ -107,6 +113,8 @@ TEST_CASE("closest point tree matches brute force on a sphere, a holey grid, tin
   test::holey_grid(20, V, F);
   check_against_brute_force(V, F, 500, 4);
   check_against_brute_force(V * 1e5, F, 300, 5);
+  test::two_pieces(V, F);
+  check_against_brute_force(V, F, 300, 8);
 }
 
 TEST_CASE("closest point tree survives degenerate triangles and a single triangle",
@@ -122,8 +130,7 @@ TEST_CASE("closest point tree survives degenerate triangles and a single triangl
   check_against_brute_force(V, F.topRows(1), 100, 7);
 }
 
-TEST_CASE("closest point tree honours the search radius and rejects bad input",
-          "[closest_point]") {
+TEST_CASE("closest point tree honours the search radius and rejects bad input", "[closest_point]") {
   Eigen::MatrixXd V(3, 3);
   V << 0, 0, 0, 1, 0, 0, 0, 1, 0;
   Eigen::MatrixXi F(1, 3);

@@ -1,5 +1,5 @@
-#include <catch2/catch.hpp>
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <map>
 #include <set>
 
@@ -245,7 +245,7 @@ TEST_CASE("barycentric transfer reproduces linear fields exactly", "[remesh]") {
   CHECK_THROWS_AS(barycentric_transfer(F, I2, B2.topRows(2), Q, Q2), std::invalid_argument);
 }
 
-TEST_CASE("remesh of a closed sphere and a grid with holes, at small and huge scales",
+TEST_CASE("remesh of a closed sphere, a grid with holes, both in one mesh, small and huge scales",
           "[remesh]") {
   Eigen::MatrixXd V;
   Eigen::MatrixXi F;
@@ -256,6 +256,9 @@ TEST_CASE("remesh of a closed sphere and a grid with holes, at small and huge sc
   REQUIRE(topology(V, F).loops == 3);
   check_remesh(V, F, 400, 5);
   check_remesh(V * 1e4, F, 3000, 6);
+  test::two_pieces(V, F);  // two components: Euler characteristic 2 + (-1)
+  REQUIRE(topology(V, F).euler == 1);
+  check_remesh(V, F, 1500, 7);
 }
 
 TEST_CASE("remesh rejects meshes it cannot keep manifold", "[remesh]") {
@@ -270,6 +273,12 @@ TEST_CASE("remesh rejects meshes it cannot keep manifold", "[remesh]") {
   Eigen::MatrixXi G(2, 3);
   G << 0, 1, 2, 1, 2, 3;  // neighbours with opposite orientations (edge 1→2 twice)
   CHECK_THROWS_AS(remesh(V, G, opt, V2, F2, I2, B2), std::invalid_argument);
+  // Two fans meeting at vertex 0: a disc (0,1,2),(0,2,3) and a closed tetrahedron (0,4,5,6).
+  Eigen::MatrixXd W(7, 3);
+  W << 0, 0, 0, 1, 0, 0, 0, 1, 0, -1, 0, 0, 0, 0, 1, 1, 0, 1, 0, 1, 1;
+  Eigen::MatrixXi cone(6, 3);
+  cone << 0, 1, 2, 0, 2, 3, 0, 4, 5, 0, 5, 6, 0, 6, 4, 4, 6, 5;
+  CHECK_THROWS_AS(remesh(W, cone, opt, V2, F2, I2, B2), std::invalid_argument);
   opt.target_vertices = 4;
   CHECK_THROWS_AS(remesh(V, F.topRows(1), opt, V2, F2, I2, B2), std::invalid_argument);
 }
