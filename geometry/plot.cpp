@@ -38,15 +38,17 @@ struct Canvas {
     const float* v = reinterpret_cast<const float*>(buffer.data());
     for (int q = 0; q < quads; ++q) {
       const float* a = v + q * 4 * 4;  // 4 vertices of 16 bytes (x, y, z, rgba)
-      const int x0 = int(a[0]), y0 = int(a[1]), x1 = int(a[8]), y1 = int(a[9]);
+      const int x0 = int(std::min(a[0], a[8])), x1 = int(std::max(a[0], a[8]));
+      const int y0 = int(std::min(a[1], a[9])), y1 = int(std::max(a[1], a[9]));
       for (int yy = y0; yy < y1; ++yy)
         for (int xx = x0; xx < x1; ++xx) set(xx, yy, c);
     }
   }
 };
 
-const uint8_t kPalette[8][3] = {{31, 119, 180}, {255, 127, 14}, {44, 160, 44}, {214, 39, 40},
-                                {148, 103, 189}, {140, 86, 75}, {227, 119, 194}, {127, 127, 127}};
+const uint8_t kPalette[12][3] = {{31, 119, 180}, {255, 127, 14}, {44, 160, 44}, {214, 39, 40},
+                                 {148, 103, 189}, {140, 86, 75}, {227, 119, 194}, {127, 127, 127},
+                                 {188, 189, 34}, {23, 190, 207}, {0, 0, 0}, {120, 0, 60}};
 
 std::string format_tick(double v, bool log) {
   char buf[32];
@@ -102,15 +104,12 @@ void write_line_plot(const std::string& path, const std::vector<PlotSeries>& ser
   c.text(left + pw / 2 - 20, o.height - 14, o.x_label, black);
   c.text(4, 10, o.y_label, black);
   for (size_t k = 0; k < series.size(); ++k) {
-    const uint8_t* col = kPalette[k % 8];
+    const uint8_t* col = kPalette[k % 12];
     const PlotSeries& s = series[k];
     bool have = false;
     double px = 0, py = 0;
     for (size_t i = 0; i < s.x.size() && i < s.y.size(); ++i) {
-      if (!usable(s.x[i], s.y[i])) {
-        have = false;
-        continue;
-      }
+      if (!usable(s.x[i], s.y[i])) continue;  // sparse series (validation) join their points
       const double qx = sx(s.x[i]), qy = sy(s.y[i]);
       if (have) c.line(px, py, qx, qy, col, 2);
       else c.line(qx, qy, qx, qy, col, 3);
