@@ -5,4 +5,8 @@
 namespace nfs {
 int cmd_segment(int argc, char** argv);
 int cmd_import_ict(int argc, char** argv);
+int cmd_render(int argc, char** argv);
+int cmd_operators(int argc, char** argv);
+int cmd_remesh(int argc, char** argv);
+int cmd_ict_shape(int argc, char** argv);
 }  // namespace nfs

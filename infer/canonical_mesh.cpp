@@ -1,0 +1,104 @@
+#include "infer/canonical_mesh.h"
+
+#include <map>
+#include <memory>
+#include <sstream>
+#include <stdexcept>
+
+#include "geometry/image_io.h"
+#include "geometry/render.h"
+
+namespace nfs {
+
+const AlignReference& ict_align_reference(const IctModel& model) {
+  static std::map<std::string, std::unique_ptr<AlignReference>> cache;
+  auto& slot = cache[model.path];
+  if (!slot) {
+    std::vector<float> P = model.neutral;
+    model.to_canonical(P);
+    Eigen::MatrixXd V(model.num_vertices, 3);
+    for (int64_t i = 0; i < V.rows(); ++i)
+      for (int k = 0; k < 3; ++k) V(i, k) = P[3 * i + k];
+    std::vector<int32_t> t = model.triangles();
+    Eigen::MatrixXi F(int64_t(t.size() / 3), 3);
+    for (int64_t i = 0; i < F.rows(); ++i)
+      for (int k = 0; k < 3; ++k) F(i, k) = t[3 * i + k];
+    slot = std::make_unique<AlignReference>(V, F);
+  }
+  return *slot;
+}
+
+CanonicalMesh load_canonical_mesh(const std::string& path, const AlignOptions& options, const IctModel& model) {
+  CanonicalMesh c;
+  geo::load_mesh(path, c.mesh);
+  try {
+    align_to_canonical(ict_align_reference(model), c.mesh.V(), c.mesh.F, options, c.to_canonical, c.to_user, &c.report);
+  } catch (const std::invalid_argument& e) {
+    throw std::runtime_error(path + ": cannot align (" + e.what() + ")");
+  }
+  c.V = c.to_canonical.apply(c.mesh.V());
+  return c;
+}
+
+namespace {
+Eigen::Vector3d parse_axis(const std::string& s, const std::string& flag) {
+  const bool neg = !s.empty() && s[0] == '-';
+  const std::string a = neg ? s.substr(1) : s;
+  Eigen::Vector3d v = Eigen::Vector3d::Zero();
+  if (a == "x") v.x() = 1;
+  else if (a == "y") v.y() = 1;
+  else if (a == "z") v.z() = 1;
+  else throw std::invalid_argument(flag + ": '" + s + "' is not an axis (x, y, z, -x, -y, -z)");
+  return neg ? -v : v;
+}
+}  // namespace
+
+const std::set<std::string>& align_flags() {
+  static const std::set<std::string> f = {"--align", "--up", "--forward", "--scale", "--offset"};
+  return f;
+}
+
+AlignOptions align_options_from_args(const CliArgs& args) {
+  AlignOptions o;
+  const std::string mode = args.get("--align", "auto");
+  if (mode == "auto") o.mode = AlignMode::kAuto;
+  else if (mode == "bbox") o.mode = AlignMode::kBoundingBox;
+  else if (mode == "none") o.mode = AlignMode::kNone;
+  else throw std::invalid_argument("--align: '" + mode + "' (expected auto, bbox or none)");
+  if (args.has("--up")) o.up = parse_axis(args.get("--up"), "--up");
+  if (args.has("--forward")) o.forward = parse_axis(args.get("--forward"), "--forward");
+  if (args.has("--scale")) o.scale = parse_double(args.get("--scale"), "--scale");
+  if (args.has("--offset")) {
+    std::stringstream ss(args.get("--offset"));
+    Eigen::Vector3d t;
+    std::string part;
+    for (int k = 0; k < 3; ++k) {
+      if (!std::getline(ss, part, ',')) throw std::invalid_argument("--offset: expected X,Y,Z");
+      t[k] = parse_double(part, "--offset");
+    }
+    o.offset = t;
+  }
+  return o;
+}
+
+void write_alignment_preview(const std::string& path, const CanonicalMesh& mesh, const IctModel& model) {
+  std::vector<float> P = model.neutral;
+  model.to_canonical(P);
+  std::vector<int32_t> F = model.triangles();
+  const int64_t n_ict = model.num_vertices;
+  std::vector<float> colors(P.size(), 0.6f);
+  for (int64_t i = 0; i < mesh.V.rows(); ++i) {
+    for (int k = 0; k < 3; ++k) P.push_back(float(mesh.V(i, k)));
+    colors.insert(colors.end(), {1.0f, 0.55f, 0.1f});
+  }
+  for (int64_t f = 0; f < mesh.mesh.F.rows(); ++f)
+    for (int k = 0; k < 3; ++k) F.push_back(int32_t(n_ict + mesh.mesh.F(f, k)));
+  const int64_t V = int64_t(P.size() / 3);
+  Tensor faces = Tensor::from_ints({int64_t(F.size() / 3), 3}, F);
+  const RasterCamera cam = canonical_camera();
+  Tensor front = render_colored(Tensor::from_vector({V, 3}, P), faces, colors, cam);
+  Tensor side = render_colored(Tensor::from_vector({V, 3}, rotate_y(P, -90.0f)), faces, colors, cam);
+  write_png(path, hstack_images({front, side}));
+}
+
+}  // namespace nfs

@@ -1,0 +1,36 @@
+// A user's mesh brought into the canonical frame (SPEC §5): read, triangulated, checked, aligned
+// to the ICT neutral; results go back through to_user into the user's own frame and units.
+#pragma once
+#include <set>
+#include <string>
+
+#include "geometry/align.h"
+#include "geometry/load_mesh.h"
+#include "infer/cli.h"
+#include "train/ict_model.h"
+
+namespace nfs {
+
+// The canonical ICT neutral as alignment reference, built once per model asset.
+const AlignReference& ict_align_reference(const IctModel& model);
+
+struct CanonicalMesh {
+  geo::TriangleMesh mesh;  // the user's file: polygons, UVs, triangles, check report
+  Similarity to_canonical, to_user;
+  Eigen::MatrixXd V;  // #V by 3 canonical positions
+  AlignReport report;
+};
+
+CanonicalMesh load_canonical_mesh(const std::string& path, const AlignOptions& options, const IctModel& model);
+
+// The alignment flags shared by the binaries:
+//   --align auto|bbox|none   --up AXIS   --forward AXIS   (AXIS: x, y, z, -x, -y, -z)
+//   --scale S (user units × S = canonical)   --offset X,Y,Z (canonical position of the user origin)
+AlignOptions align_options_from_args(const CliArgs& args);
+// Names of those flags, to declare them to CliArgs.
+const std::set<std::string>& align_flags();
+
+// The aligned mesh (orange) over the ICT neutral (grey), front and side, so a user can check it.
+void write_alignment_preview(const std::string& path, const CanonicalMesh& mesh, const IctModel& model);
+
+}  // namespace nfs
