@@ -2,10 +2,9 @@
 // coordinates, groups and materials. The engine computes on triangles (fan_triangulate), but
 // results are written back with these polygons, so the user gets their own faces and UVs back.
 #pragma once
+#include <Eigen/Core>
 #include <string>
 #include <vector>
-
-#include <Eigen/Core>
 
 namespace nfs::geo {
 
