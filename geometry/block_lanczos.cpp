@@ -116,10 +116,10 @@ bool block_lanczos_largest(const BlockOperator& op, Eigen::Index n, int k,
   Eigen::MatrixXd R;
   orthonormalize(W, Q, 0, R, rng);
 
-  // Ritz values are checked (values only: cheap) from 2k columns on, every m/16 columns or so;
+  // Ritz values are checked (values only: cheap) from 1.5k columns on, every m/16 columns or so;
   // once the top k stop moving, the full decomposition gives residuals, and the residuals' rate
   // of decrease predicts the next check.
-  Eigen::Index next_check = std::max<Eigen::Index>(2 * k, k + b);
+  Eigen::Index next_check = std::max<Eigen::Index>(3 * k / 2, k + b);
   Eigen::VectorXd previous;
   Eigen::Index last_full_m = 0;
   double last_full_res = 0;
