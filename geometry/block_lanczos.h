@@ -6,8 +6,8 @@
 // (single-vector Lanczos, Spectra's included, can miss copies of an exactly repeated eigenvalue:
 // symmetric meshes, identical eyeballs), the operator is applied to b vectors at once (one pass
 // over a sparse factor solves b systems), and reorthogonalization becomes matrix-matrix work. No
-// restarts: the basis grows until the wanted pairs converge (about 3k columns for the Laplacian's
-// shift-inverted spectrum) or reaches max_basis (then it reports failure).
+// restarts: the basis grows until the wanted pairs converge (2.5k columns for the squared
+// shift-inverted Laplacian of laplacian_eigs) or reaches max_basis (then it reports failure).
 #pragma once
 #include <Eigen/Core>
 #include <cstdint>
