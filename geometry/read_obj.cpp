@@ -1,6 +1,7 @@
 #include "geometry/read_obj.h"
 
 #include <cerrno>
+#include <charconv>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -29,9 +30,9 @@ std::string trim(const std::string& s) {
   return s.substr(b, e - b + 1);
 }
 
-// Vertex and texture coordinates are read here with strtod, not by tinyobjloader: its own number
-// parser reads "nan", "inf" or garbage as 0 without a word, and rounds some decimals differently
-// from strtod (0.75 came back 1 ulp off), which would change a user's UVs on a round trip.
+// Vertex and texture coordinates are read here with std::from_chars, not by tinyobjloader: its
+// own number parser reads "nan", "inf" or garbage as 0 without a word, and rounds some decimals
+// (0.75 came back 1 ulp off), which would change a user's UVs on a round trip.
 // Errors carry line numbers. Also collects mtllib lines.
 void prescan(const std::string& path, const std::string& text, std::vector<double>& v,
              std::vector<double>& vt, std::vector<std::string>& mtllibs) {
@@ -64,13 +65,13 @@ void prescan(const std::string& path, const std::string& text, std::vector<doubl
           out.push_back(0.0);  // "vt u" means v = 0
           continue;
         }
-        char* after = nullptr;
-        const double x = std::strtod(p, &after);
-        if (after == p || !std::isfinite(x)) {
-          const char* tok_end = p + std::strcspn(p, " \t\r");
+        // from_chars: exact and locale-independent (a host application's LC_NUMERIC may use ',').
+        const char* tok_end = p + std::strcspn(p, " \t\r");
+        double x = 0.0;
+        const auto [after, ec] = std::from_chars(p + (*p == '+'), tok_end, x);
+        if (ec != std::errc() || after != tok_end || !std::isfinite(x))
           fail(path, "line " + std::to_string(line_no) + ": " + what + " coordinate '" +
                          std::string(p, tok_end) + "' is not a finite number");
-        }
         out.push_back(x);
         p = after;
       }

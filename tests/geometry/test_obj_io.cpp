@@ -91,6 +91,22 @@ TEST_CASE("read_obj keeps polygons, UVs, groups and materials", "[geometry][io]"
   CHECK(F.row(7) == Eigen::RowVector3i(2, 8, 9));
 }
 
+TEST_CASE("read_obj number forms: sign, exponent, one-coordinate vt, extra columns",
+          "[geometry][io]") {
+  TempDir dir("numbers");
+  const std::string path = dir.write(
+      "n.obj", "v +1.5 -2e-3 3E2 1.0\nv 0 1 0 0.5 0.5 0.5\n\tv 1 0 0\nvt 0.25\nf 1/1 2/1 3/1\n");
+  geo::PolygonMesh m;
+  std::vector<std::string> warnings;
+  geo::read_obj(path, m, warnings);
+  REQUIRE(m.V.rows() == 3);
+  CHECK(m.V.row(0) == Eigen::RowVector3d(1.5, -2e-3, 300.0));  // w ignored
+  CHECK(m.V.row(1) == Eigen::RowVector3d(0, 1, 0));            // vertex colours ignored
+  CHECK(m.V.row(2) == Eigen::RowVector3d(1, 0, 0));            // leading tab
+  REQUIRE(m.UV.rows() == 1);
+  CHECK(m.UV.row(0) == Eigen::RowVector2d(0.25, 0.0));
+}
+
 TEST_CASE("write_obj round trip: same polygons and UVs, new positions", "[geometry][io]") {
   TempDir dir("roundtrip");
   const std::string in = dir.write("mixed.obj", kMixedObj);
