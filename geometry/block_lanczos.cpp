@@ -1,13 +1,12 @@
 #include "geometry/block_lanczos.h"
 
+#include <Eigen/Eigenvalues>
+#include <Eigen/QR>
 #include <algorithm>
 #include <cmath>
 #include <limits>
 #include <random>
 #include <vector>
-
-#include <Eigen/Eigenvalues>
-#include <Eigen/QR>
 
 #include "geometry/parallel_for.h"
 
@@ -48,22 +47,23 @@ void project_out_impl(const RowMatrixXd& Q, Eigen::Index c0, Eigen::Index c1, Ro
   });
   H = partial[0];
   for (int p = 1; p < parts; ++p) H += partial[p];
-  // W −= Q H by row chunks: Eigen's kernel does well on this shape (not on the one above).
+  // W −= Q H: Eigen's kernel does well on this shape (not on the one above).
   parallel_for(n, kRowsPerThread, [&](int, int64_t r0, int64_t r1) {
-    for (int64_t i = r0; i < r1; i += 256) {
-      const int64_t rows = std::min<int64_t>(256, r1 - i);
-      W.middleRows(i, rows).noalias() -= Q.block(i, c0, rows, nc) * H;
-    }
+    W.middleRows(r0, r1 - r0).noalias() -= Q.block(r0, c0, r1 - r0, nc) * H;
   });
 }
 
 void project_out(const RowMatrixXd& Q, Eigen::Index c0, Eigen::Index c1, RowMatrixXd& W,
                  RowMatrixXd& H) {
   switch (W.cols()) {
-    case 4: return project_out_impl<4>(Q, c0, c1, W, H);
-    case 8: return project_out_impl<8>(Q, c0, c1, W, H);
-    case 16: return project_out_impl<16>(Q, c0, c1, W, H);
-    default: return project_out_impl<0>(Q, c0, c1, W, H);
+    case 4:
+      return project_out_impl<4>(Q, c0, c1, W, H);
+    case 8:
+      return project_out_impl<8>(Q, c0, c1, W, H);
+    case 16:
+      return project_out_impl<16>(Q, c0, c1, W, H);
+    default:
+      return project_out_impl<0>(Q, c0, c1, W, H);
   }
 }
 
@@ -116,10 +116,10 @@ bool block_lanczos_largest(const BlockOperator& op, Eigen::Index n, int k,
   Eigen::MatrixXd R;
   orthonormalize(W, Q, 0, R, rng);
 
-  // Ritz values are checked (values only: cheap) from 2k columns on, every m/16 columns or so;
+  // Ritz values are checked (values only: cheap) from 1.5k columns on, every m/16 columns or so;
   // once the top k stop moving, the full decomposition gives residuals, and the residuals' rate
   // of decrease predicts the next check.
-  Eigen::Index next_check = std::max<Eigen::Index>(2 * k, k + b);
+  Eigen::Index next_check = std::max<Eigen::Index>(3 * k / 2, k + b);
   Eigen::VectorXd previous;
   Eigen::Index last_full_m = 0;
   double last_full_res = 0;
@@ -165,9 +165,9 @@ bool block_lanczos_largest(const BlockOperator& op, Eigen::Index n, int k,
       if (last_full_m > 0 && worst < last_full_res) {  // geometric decrease: predict
         const double per_column = std::log(worst / last_full_res) / double(m - last_full_m);
         const double needed = std::log(options.tol / worst) / per_column;
-        next_check = m + std::clamp<Eigen::Index>(
-                             (static_cast<Eigen::Index>(std::ceil(needed)) + b - 1) / b * b, b,
-                             4 * b);
+        next_check =
+            m + std::clamp<Eigen::Index>(
+                    (static_cast<Eigen::Index>(std::ceil(needed)) + b - 1) / b * b, b, 4 * b);
       } else {
         next_check = m + b;
       }

@@ -1,11 +1,10 @@
 #include "geometry/check_mesh.h"
 
+#include <Eigen/Geometry>
 #include <algorithm>
 #include <numeric>
 #include <stdexcept>
 #include <tuple>
-
-#include <Eigen/Geometry>
 
 namespace nfs::geo {
 namespace {
@@ -72,7 +71,8 @@ void check_mesh(const std::string& name, const Eigen::MatrixXd& V, const Eigen::
   for (int t = 0; t < nk; ++t)
     for (int k = 0; k < 3; ++k) {
       used[F_kept(t, k)] = 1;
-      const int ra = find_root(parent, F_kept(t, k)), rb = find_root(parent, F_kept(t, (k + 1) % 3));
+      const int ra = find_root(parent, F_kept(t, k)),
+                rb = find_root(parent, F_kept(t, (k + 1) % 3));
       if (ra != rb) parent[ra] = rb;
     }
   for (int i = 0; i < nv; ++i) {
@@ -82,11 +82,10 @@ void check_mesh(const std::string& name, const Eigen::MatrixXd& V, const Eigen::
       ++report.components;
   }
   if (!report.isolated_vertices.empty())
-    report.warnings.push_back(
-        name + ": " + std::to_string(report.isolated_vertices.size()) +
-        " isolated vertex(es) in no triangle (first: vertex " +
-        std::to_string(report.isolated_vertices[0] + 1) +
-        "); kept, but they take no part in the operators");
+    report.warnings.push_back(name + ": " + std::to_string(report.isolated_vertices.size()) +
+                              " isolated vertex(es) in no triangle (first: vertex " +
+                              std::to_string(report.isolated_vertices[0] + 1) +
+                              "); kept, but they take no part in the operators");
 
   // Edge multiplicities: sort directed half-edges by their undirected key.
   std::vector<std::tuple<int, int, int>> half;  // (min, max, +1 if min->max else -1)
@@ -119,10 +118,10 @@ void check_mesh(const std::string& name, const Eigen::MatrixXd& V, const Eigen::
     i = j;
   }
   if (report.non_manifold_edges > 0)
-    report.warnings.push_back(name + ": " + std::to_string(report.non_manifold_edges) +
-                              " non-manifold edge(s) in more than two triangles (first: " +
-                              "vertices " + std::to_string(first_nm_a + 1) + "-" +
-                              std::to_string(first_nm_b + 1) + ")");
+    report.warnings.push_back(
+        name + ": " + std::to_string(report.non_manifold_edges) +
+        " non-manifold edge(s) in more than two triangles (first: " + "vertices " +
+        std::to_string(first_nm_a + 1) + "-" + std::to_string(first_nm_b + 1) + ")");
   if (report.misoriented_edges > 0)
     report.warnings.push_back(name + ": " + std::to_string(report.misoriented_edges) +
                               " edge(s) between triangles of opposite orientation (normals may " +

@@ -9,10 +9,9 @@
 //             edges whose two triangles disagree in orientation;
 //   accepted: several connected components (eyeballs, teeth), counted in the report.
 #pragma once
+#include <Eigen/Core>
 #include <string>
 #include <vector>
-
-#include <Eigen/Core>
 
 namespace nfs::geo {
 
@@ -20,14 +19,14 @@ constexpr double kDegenerateRatio = 1e-10;
 
 struct MeshCheckReport {
   int num_vertices = 0;
-  int num_triangles = 0;              // triangles given
-  int degenerate_dropped = 0;         // triangles dropped
+  int num_triangles = 0;               // triangles given
+  int degenerate_dropped = 0;          // triangles dropped
   std::vector<int> isolated_vertices;  // 0-based indices of vertices in no kept triangle
-  int non_manifold_edges = 0;         // edges in more than two kept triangles
-  int misoriented_edges = 0;          // interior edges traversed in the same direction twice
-  int boundary_edges = 0;             // edges in one triangle (holes: harmless)
-  int components = 0;                 // connected components of the kept triangles
-  std::vector<std::string> warnings;  // one line each, naming the mesh
+  int non_manifold_edges = 0;          // edges in more than two kept triangles
+  int misoriented_edges = 0;           // interior edges traversed in the same direction twice
+  int boundary_edges = 0;              // edges in one triangle (holes: harmless)
+  int components = 0;                  // connected components of the kept triangles
+  std::vector<std::string> warnings;   // one line each, naming the mesh
 };
 
 // @param[in]  name    the file (or a label) used in every message

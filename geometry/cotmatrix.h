@@ -3,9 +3,9 @@
 //   L(i, i) = −Σ_j L(i, j),                so L·1 = 0.
 // L is symmetric and xᵀ L x = ∫ |∇x|² ≥ 0 over the piecewise-linear interpolant of x. It is the
 // stiffness matrix (no mass): the strong-form Laplacian is M⁻¹ L with M from massmatrix.h.
-// Obtuse triangles give negative cotangents; L stays PSD. The sparsity pattern holds every mesh
-// edge, even one whose weight happens to be exactly 0, since the gradient operators use the
-// pattern as the vertex's neighbours.
+// Obtuse triangles give negative cotangents; L stays PSD. The sparsity pattern holds the whole
+// diagonal and every mesh edge, even one whose weight happens to be exactly 0, since the gradient
+// operators use the pattern as the vertex's neighbours.
 #pragma once
 #include <Eigen/Core>
 #include <Eigen/SparseCore>

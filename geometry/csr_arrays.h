@@ -2,10 +2,9 @@
 // sorted within a row): the input of nfs::CsrMatrix::from_host (nn/sparse.h), which puts geometry
 // operators on a device.
 #pragma once
+#include <Eigen/SparseCore>
 #include <cstdint>
 #include <vector>
-
-#include <Eigen/SparseCore>
 
 namespace nfs::geo {
 

@@ -1,8 +1,7 @@
 #include "geometry/grad.h"
 
-#include <vector>
-
 #include <Eigen/Dense>
+#include <vector>
 
 namespace nfs::geo {
 

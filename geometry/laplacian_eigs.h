@@ -3,21 +3,23 @@
 // eigenvectors M-orthonormal (Φᵀ M Φ = I), eigenvalues ascending and clipped at 0.
 //
 // How: M is diagonal, so with ψ = M^½ φ the problem is the standard symmetric one
-// C ψ = λ ψ, C = M^-½ (L + ε I) M^-½. A Krylov method runs on C⁻¹ = M^½ (L + ε I)⁻¹ M^½, whose
-// largest eigenvalues 1/λ are the smallest λ: shift-invert with shift 0, one sparse Cholesky
-// factorization (Eigen::SimplicialLLT), then triangular solves.
+// C ψ = λ ψ, C = M^-½ (L + ε I) M^-½. A Krylov method runs on the shift-inverted
+// Op = M^½ (L + ε I + σ M)⁻¹ M^½, whose largest eigenvalues ν = 1/(λ + σ) are the smallest λ:
+// one sparse Cholesky factorization (Eigen::SimplicialLLT), then triangular solves.
 //  - The standard form makes the Ritz vectors ψ Euclidean-orthonormal, so φ = M^-½ ψ is
 //    M-orthonormal with no B-inner products (Spectra::SymGEigsShiftSolver would need them).
-//  - Shift 0 instead of the reference's σ = ε: L + ε I is positive definite, so Cholesky applies
-//    at any scale (L + ε(I − M) is indefinite where masses exceed 1). The eigenpairs are the
-//    same; the shift only orders which ones converge first.
-//  - The Krylov method is our block Lanczos (block_lanczos.h), not Spectra's single-vector
-//    Lanczos: it finds repeated eigenvalues (symmetric meshes, identical eyeballs) that
-//    single-vector Lanczos can miss, solves 8 right-hand sides per pass over the factor, and
-//    reorthogonalizes with matrix-matrix products (Spectra spent 70% of its time in
-//    matrix-vector reorthogonalization: 2.9 s against our 0.7 s on the ICT head, K = 128).
-//    Spectra's SymEigsSolver remains the fallback where block Lanczos does not converge.
-// Where a step fails (factorization or convergence) the shift grows 10×, up to 3 times, as the
+//  - σ = 0.01 · 4π / area (about 1% of the first non-zero eigenvalue) instead of the reference's
+//    σ = ε: L + ε I + σ M is positive definite, so Cholesky applies at any scale (L + ε(I − M) is
+//    indefinite where masses exceed 1), and ν stays within a few orders of magnitude for the
+//    near-zero modes of tiny components (1e5 on the ICT head with σ = 0, which let round-off stall
+//    convergence). The eigenpairs are the reference's: λ = 1/ν − σ.
+//  - The Krylov method is our block Lanczos (block_lanczos.h) on Op², not Spectra's single-vector
+//    Lanczos: blocks of 8 find repeated eigenvalues (symmetric meshes, identical eyeballs) that
+//    single-vector Lanczos can miss (Spectra did, on icospheres), solve 8 right-hand sides per
+//    pass over the factor, and reorthogonalize with matrix-matrix products (Spectra spent 70% of
+//    its time in matrix-vector reorthogonalization); Op² doubles the relative gaps, so the basis
+//    needs about 1/√2 as many columns. Spectra's SymEigsSolver on Op is the fallback.
+// Where a step fails (factorization or convergence) ε grows 10×, up to 3 times, as the
 // reference retries.
 //
 // Every connected component adds one near-zero eigenvalue (ε / its mean mass), isolated vertices

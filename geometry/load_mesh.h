@@ -1,9 +1,8 @@
 // One call from an OBJ file to a checked triangle mesh: read_obj, fan_triangulate, check_mesh.
 #pragma once
+#include <Eigen/Core>
 #include <string>
 #include <vector>
-
-#include <Eigen/Core>
 
 #include "geometry/check_mesh.h"
 #include "geometry/polygon_mesh.h"

@@ -13,13 +13,13 @@ namespace nfs::geo {
 constexpr int kDefaultEigenpairs = 128;
 
 struct MeshOperators {
-  Eigen::VectorXd mass;              // #V lumped mass (massmatrix.h: lumped_mass)
-  Eigen::SparseMatrix<double> L;     // #V by #V cotangent Laplacian, PSD (cotmatrix.h)
-  Eigen::VectorXd evals;             // k eigenvalues, ascending, ≥ 0 (laplacian_eigs.h)
-  Eigen::MatrixXd evecs;             // #V by k, M-orthonormal
+  Eigen::VectorXd mass;               // #V lumped mass (massmatrix.h: lumped_mass)
+  Eigen::SparseMatrix<double> L;      // #V by #V cotangent Laplacian, PSD (cotmatrix.h)
+  Eigen::VectorXd evals;              // k eigenvalues, ascending, ≥ 0 (laplacian_eigs.h)
+  Eigen::MatrixXd evecs;              // #V by k, M-orthonormal
   Eigen::SparseMatrix<double> gradX;  // #V by #V (grad.h)
   Eigen::SparseMatrix<double> gradY;  // #V by #V
-  TangentFrames frames;              // X, Y, N per vertex (tangent_frames.h)
+  TangentFrames frames;               // X, Y, N per vertex (tangent_frames.h)
 };
 
 // @param[in]  V    #V by 3 vertex positions (canonical frame)

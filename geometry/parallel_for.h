@@ -27,7 +27,8 @@ void parallel_for(int64_t n, int64_t min_chunk, Fn&& fn) {
   std::vector<std::thread> pool;
   pool.reserve(parts - 1);
   for (int64_t p = 1; p < parts; ++p)
-    pool.emplace_back([&fn, p, parts, n] { fn(static_cast<int>(p), n * p / parts, n * (p + 1) / parts); });
+    pool.emplace_back(
+        [&fn, p, parts, n] { fn(static_cast<int>(p), n * p / parts, n * (p + 1) / parts); });
   fn(0, int64_t{0}, n / parts);
   for (auto& t : pool) t.join();
 }

@@ -2,10 +2,9 @@
 // coordinates, groups and materials. The engine computes on triangles (fan_triangulate), but
 // results are written back with these polygons, so the user gets their own faces and UVs back.
 #pragma once
+#include <Eigen/Core>
 #include <string>
 #include <vector>
-
-#include <Eigen/Core>
 
 namespace nfs::geo {
 
@@ -19,7 +18,7 @@ struct PolygonMesh {
   std::vector<int> corner_uv;      // UV index of each corner, -1 where the corner has none
 
   // Grouping kept for writing back (an OBJ's g / o and usemtl lines); -1 = none.
-  std::vector<std::string> groups;     // group names, in order of first appearance
+  std::vector<std::string> groups;     // grouping statements ("g head", "o Eyes"), first-seen order
   std::vector<std::string> materials;  // material names, in order of first appearance
   std::vector<int> poly_group;         // #P group index
   std::vector<int> poly_material;      // #P material index

@@ -1,6 +1,7 @@
 #include "geometry/read_obj.h"
 
 #include <cerrno>
+#include <charconv>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -29,9 +30,9 @@ std::string trim(const std::string& s) {
   return s.substr(b, e - b + 1);
 }
 
-// Vertex and texture coordinates are read here with strtod, not by tinyobjloader: its own number
-// parser reads "nan", "inf" or garbage as 0 without a word, and rounds some decimals differently
-// from strtod (0.75 came back 1 ulp off), which would change a user's UVs on a round trip.
+// Vertex and texture coordinates are read here with std::from_chars, not by tinyobjloader: its
+// own number parser reads "nan", "inf" or garbage as 0 without a word, and rounds some decimals
+// (0.75 came back 1 ulp off), which would change a user's UVs on a round trip.
 // Errors carry line numbers. Also collects mtllib lines.
 void prescan(const std::string& path, const std::string& text, std::vector<double>& v,
              std::vector<double>& vt, std::vector<std::string>& mtllibs) {
@@ -45,7 +46,8 @@ void prescan(const std::string& path, const std::string& text, std::vector<doubl
     const char* line_end = text.c_str() + end;
     while (s < line_end && (*s == ' ' || *s == '\t')) ++s;
     const bool is_v = line_end - s >= 2 && s[0] == 'v' && (s[1] == ' ' || s[1] == '\t');
-    const bool is_vt = line_end - s >= 3 && s[0] == 'v' && s[1] == 't' && (s[2] == ' ' || s[2] == '\t');
+    const bool is_vt =
+        line_end - s >= 3 && s[0] == 'v' && s[1] == 't' && (s[2] == ' ' || s[2] == '\t');
     if (is_v || is_vt) {
       const int needed = is_v ? 3 : 1;
       const char* what = is_v ? "vertex" : "texture";
@@ -63,13 +65,13 @@ void prescan(const std::string& path, const std::string& text, std::vector<doubl
           out.push_back(0.0);  // "vt u" means v = 0
           continue;
         }
-        char* after = nullptr;
-        const double x = std::strtod(p, &after);
-        if (after == p || !std::isfinite(x)) {
-          const char* tok_end = p + std::strcspn(p, " \t\r");
+        // from_chars: exact and locale-independent (a host application's LC_NUMERIC may use ',').
+        const char* tok_end = p + std::strcspn(p, " \t\r");
+        double x = 0.0;
+        const auto [after, ec] = std::from_chars(p + (*p == '+'), tok_end, x);
+        if (ec != std::errc() || after != tok_end || !std::isfinite(x))
           fail(path, "line " + std::to_string(line_no) + ": " + what + " coordinate '" +
                          std::string(p, tok_end) + "' is not a finite number");
-        }
         out.push_back(x);
         p = after;
       }
@@ -107,8 +109,12 @@ struct Builder {
   }
 };
 
-void on_vertex(void* user, double, double, double, double) { ++static_cast<Builder*>(user)->nv; }
-void on_texcoord(void* user, double, double, double) { ++static_cast<Builder*>(user)->nt; }
+void on_vertex(void* user, double, double, double, double) {
+  ++static_cast<Builder*>(user)->nv;
+}
+void on_texcoord(void* user, double, double, double) {
+  ++static_cast<Builder*>(user)->nt;
+}
 void on_face(void* user, tinyobj::index_t* idx, int n) {
   auto* b = static_cast<Builder*>(user);
   const long nv = b->nv, nt = b->nt;
@@ -169,10 +175,10 @@ void read_obj(const std::string& path, PolygonMesh& mesh, std::vector<std::strin
   const long nv = static_cast<long>(v.size() / 3), nt = static_cast<long>(vt.size() / 2);
   if (b.nv != nv || b.nt != nt)  // both read the same lines; a mismatch means an odd file
     fail(path, "OBJ parse error: vertex lines read inconsistently");
-  mesh.V = Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, 3, Eigen::RowMajor>>(v.data(),
-                                                                                      nv, 3);
-  mesh.UV = Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, 2, Eigen::RowMajor>>(
-      vt.data(), nt, 2);
+  mesh.V =
+      Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, 3, Eigen::RowMajor>>(v.data(), nv, 3);
+  mesh.UV =
+      Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, 2, Eigen::RowMajor>>(vt.data(), nt, 2);
 
   // Validate indices, drop polygons with fewer than 3 corners.
   long dropped_small = 0;
@@ -182,10 +188,10 @@ void read_obj(const std::string& path, PolygonMesh& mesh, std::vector<std::strin
     for (int c = begin; c < end; ++c) {
       const int vi = b.raw_vertex[c];
       if (vi < 0 || vi >= nv)
-        fail(path, "face " + std::to_string(p + 1) + " refers to vertex " +
-                       (vi < 0 ? std::string("0 or before the first vertex")
-                               : std::to_string(vi + 1)) +
-                       ", but the file has " + std::to_string(nv) + " vertices");
+        fail(path,
+             "face " + std::to_string(p + 1) + " refers to vertex " +
+                 (vi < 0 ? std::string("0 or before the first vertex") : std::to_string(vi + 1)) +
+                 ", but the file has " + std::to_string(nv) + " vertices");
       const int ti = b.raw_uv[c];
       if (ti >= nt || (ti < 0 && ti != -1))
         fail(path, "face " + std::to_string(p + 1) + " refers to texture coordinate " +

@@ -1,8 +1,7 @@
 #include "geometry/tangent_frames.h"
 
-#include <cmath>
-
 #include <Eigen/Geometry>
+#include <cmath>
 
 namespace nfs::geo {
 
@@ -15,7 +14,8 @@ void tangent_frames(const Eigen::MatrixXd& N, TangentFrames& frames) {
     Eigen::Vector3d nv = N.row(i).transpose();
     const double len = nv.norm();
     nv = len > 0 ? Eigen::Vector3d(nv / len) : Eigen::Vector3d(0, 0, 1);
-    Eigen::Vector3d x = std::abs(nv.x()) < 0.9 ? Eigen::Vector3d(1, 0, 0) : Eigen::Vector3d(0, 1, 0);
+    Eigen::Vector3d x =
+        std::abs(nv.x()) < 0.9 ? Eigen::Vector3d(1, 0, 0) : Eigen::Vector3d(0, 1, 0);
     x = (x - nv * nv.dot(x)).normalized();
     frames.X.row(i) = x.transpose();
     frames.Y.row(i) = nv.cross(x).transpose();

@@ -81,7 +81,8 @@ void write_obj(const std::string& path, const PolygonMesh& mesh, const Eigen::Ma
 
   std::string tmp = path + ".tmp.XXXXXX";
   const int fd = mkstemp(tmp.data());
-  if (fd < 0) fail(path, std::string("cannot create a temporary file (") + std::strerror(errno) + ")");
+  if (fd < 0)
+    fail(path, std::string("cannot create a temporary file (") + std::strerror(errno) + ")");
   fchmod(fd, 0644);  // mkstemp makes the file private; results are ordinary files
   FILE* f = fdopen(fd, "wb");
   if (!f) {

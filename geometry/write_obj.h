@@ -2,9 +2,8 @@
 // coordinates, groups and materials, in their original order (mtllib lines are repeated; the .mtl
 // files themselves are not touched). No vn lines: tools recompute normals from the new positions.
 #pragma once
-#include <string>
-
 #include <Eigen/Core>
+#include <string>
 
 #include "geometry/polygon_mesh.h"
 

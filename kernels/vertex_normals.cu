@@ -5,7 +5,9 @@
 namespace nfs::cuda {
 namespace {
 
-__device__ inline float3 load3(const float* p) { return make_float3(p[0], p[1], p[2]); }
+__device__ inline float3 load3(const float* p) {
+  return make_float3(p[0], p[1], p[2]);
+}
 __device__ inline float3 sub3(float3 a, float3 b) {
   return make_float3(a.x - b.x, a.y - b.y, a.z - b.z);
 }

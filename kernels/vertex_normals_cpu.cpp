@@ -10,8 +10,12 @@ namespace {
 struct Vec3 {
   double x, y, z;
 };
-inline Vec3 load(const float* p) { return {p[0], p[1], p[2]}; }
-inline Vec3 sub(Vec3 a, Vec3 b) { return {a.x - b.x, a.y - b.y, a.z - b.z}; }
+inline Vec3 load(const float* p) {
+  return {p[0], p[1], p[2]};
+}
+inline Vec3 sub(Vec3 a, Vec3 b) {
+  return {a.x - b.x, a.y - b.y, a.z - b.z};
+}
 inline Vec3 cross(Vec3 a, Vec3 b) {
   return {a.y * b.z - a.z * b.y, a.z * b.x - a.x * b.z, a.x * b.y - a.y * b.x};
 }
@@ -83,9 +87,8 @@ void vertex_normals_backward(float* dpositions, const float* sums, const float* 
       const Vec3 p0 = load(p + t[0] * 3);
       const Vec3 e1 = sub(load(p + t[1] * 3), p0), e2 = sub(load(p + t[2] * 3), p0);
       const Vec3 d1 = cross(e2, G), d2 = cross(G, e1);
-      const double d[3][3] = {{-d1.x - d2.x, -d1.y - d2.y, -d1.z - d2.z},
-                              {d1.x, d1.y, d1.z},
-                              {d2.x, d2.y, d2.z}};
+      const double d[3][3] = {
+          {-d1.x - d2.x, -d1.y - d2.y, -d1.z - d2.z}, {d1.x, d1.y, d1.z}, {d2.x, d2.y, d2.z}};
       for (int k = 0; k < 3; ++k)
         for (int c = 0; c < 3; ++c) dp[t[k] * 3 + c] += d[k][c];
     }

@@ -1,8 +1,7 @@
 // Cotangent Laplacian and lumped mass: properties on every test mesh, closed forms where known.
+#include <Eigen/Eigenvalues>
 #include <catch2/catch.hpp>
 #include <cmath>
-
-#include <Eigen/Eigenvalues>
 
 #include "geometry/cotmatrix.h"
 #include "geometry/massmatrix.h"

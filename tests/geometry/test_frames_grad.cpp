@@ -1,8 +1,7 @@
 // Vertex normals, tangent frames and the gradient operators Gx, Gy.
+#include <Eigen/Geometry>
 #include <catch2/catch.hpp>
 #include <cmath>
-
-#include <Eigen/Geometry>
 
 #include "geometry/cotmatrix.h"
 #include "geometry/grad.h"
@@ -42,11 +41,11 @@ TEST_CASE("vertex normals of a sphere point outward", "[geometry]") {
 TEST_CASE("tangent frames are right-handed orthonormal and follow the reference's rule",
           "[geometry]") {
   Eigen::MatrixXd N(5, 3);
-  N << 0, 0, 1,  // X = (1,0,0)
+  N << 0, 0, 1,                             // X = (1,0,0)
       0.95, 0, std::sqrt(1 - 0.95 * 0.95),  // |n·x| ≥ 0.9: project (0,1,0)
-      -1, 0, 0,  // likewise
-      0.6, 0.8, 0,  // |n·x| = 0.6 < 0.9: project (1,0,0)
-      0, 0, 0;  // isolated vertex: (0,0,1)
+      -1, 0, 0,                             // likewise
+      0.6, 0.8, 0,                          // |n·x| = 0.6 < 0.9: project (1,0,0)
+      0, 0, 0;                              // isolated vertex: (0,0,1)
   geo::TangentFrames fr;
   geo::tangent_frames(N, fr);
   for (int i = 0; i < 5; ++i) {
@@ -140,8 +139,8 @@ TEST_CASE("gradient operators: pattern of L, zero on constants, finite on every 
   for (Eigen::Index i = 0; i < V.rows(); ++i) {
     const Eigen::Vector3d p = V.row(i).transpose();
     const Eigen::Vector3d exact = Eigen::Vector3d(0, 0, 1) - p * p.z();
-    const Eigen::Vector3d got = gx(i) * g.frames.X.row(i).transpose() +
-                                gy(i) * g.frames.Y.row(i).transpose();
+    const Eigen::Vector3d got =
+        gx(i) * g.frames.X.row(i).transpose() + gy(i) * g.frames.Y.row(i).transpose();
     worst = std::max(worst, (got - exact).norm());
   }
   CHECK(worst < 0.02);  // discretization error of the one-ring fit, O(h)

@@ -1,7 +1,6 @@
 // Per-triangle Jacobian operator: affine maps come back as themselves (on the triangle plane).
-#include <catch2/catch.hpp>
-
 #include <Eigen/Geometry>
+#include <catch2/catch.hpp>
 
 #include "geometry/jacobian_operator.h"
 #include "geometry/test_meshes.h"

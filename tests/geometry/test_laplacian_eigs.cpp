@@ -1,9 +1,8 @@
 // Eigenpairs of L φ = λ M φ: closed forms on the unit sphere, properties on every test mesh, and
 // the sparse (Lanczos) path against a dense generalized solve.
+#include <Eigen/Eigenvalues>
 #include <catch2/catch.hpp>
 #include <cmath>
-
-#include <Eigen/Eigenvalues>
 
 #include "geometry/cotmatrix.h"
 #include "geometry/laplacian_eigs.h"
@@ -21,7 +20,7 @@ struct Eigs {
 };
 
 Eigs solve(const Eigen::MatrixXd& V, const Eigen::MatrixXi& F, int k,
-          geo::EigsSolver solver = geo::EigsSolver::Auto) {
+           geo::EigsSolver solver = geo::EigsSolver::Auto) {
   Eigs e;
   geo::cotmatrix(V, F, e.L);
   geo::lumped_mass(V, F, e.M);
@@ -125,7 +124,7 @@ TEST_CASE("k larger than the mesh pads with zero columns", "[geometry]") {
   REQUIRE(e.evals.size() == 20);
   CHECK(e.evecs.rightCols(8).cwiseAbs().maxCoeff() == 0.0);
   CHECK(e.evals.tail(8).cwiseAbs().maxCoeff() == 0.0);
-  const Eigen::MatrixXd gram = e.evecs.leftCols(12).transpose() * e.M.asDiagonal() *
-                               e.evecs.leftCols(12);
+  const Eigen::MatrixXd gram =
+      e.evecs.leftCols(12).transpose() * e.M.asDiagonal() * e.evecs.leftCols(12);
   CHECK((gram - Eigen::MatrixXd::Identity(12, 12)).cwiseAbs().maxCoeff() < 1e-10);
 }

@@ -1,10 +1,9 @@
 // The small set of meshes every geometry test loops over: a closed sphere, a sphere with holes,
 // two components, and the sphere at tiny and huge scales. Built in code (no files).
 #pragma once
+#include <Eigen/Core>
 #include <string>
 #include <vector>
-
-#include <Eigen/Core>
 
 namespace nfs::test {
 

@@ -1,12 +1,12 @@
 // OBJ reading and writing: polygons, UVs, groups and materials survive a round trip with new
 // positions; bad files give one-line messages naming the file; a failed write leaves no file.
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
 #include <stdexcept>
 #include <string>
-
-#include <unistd.h>
 
 #include "geometry/fan_triangulate.h"
 #include "geometry/load_mesh.h"
@@ -49,7 +49,7 @@ const char* kMixedObj =
     "g right\n"
     "f 2/2 5/5 6/6 3/3\n"
     "usemtl lips\n"
-    "f 5 7 -5\n"            // -5 = vertex 6
+    "f 5 7 -5\n"  // -5 = vertex 6
     "f 3 6 8 9 10\n";
 
 }  // namespace
@@ -89,6 +89,22 @@ TEST_CASE("read_obj keeps polygons, UVs, groups and materials", "[geometry][io]"
   // Fan from the first corner, orientation kept: pentagon (3 6 8 9 10) → (3,6,8) (3,8,9) (3,9,10).
   CHECK(F.row(5) == Eigen::RowVector3i(2, 5, 7));
   CHECK(F.row(7) == Eigen::RowVector3i(2, 8, 9));
+}
+
+TEST_CASE("read_obj number forms: sign, exponent, one-coordinate vt, extra columns",
+          "[geometry][io]") {
+  TempDir dir("numbers");
+  const std::string path = dir.write(
+      "n.obj", "v +1.5 -2e-3 3E2 1.0\nv 0 1 0 0.5 0.5 0.5\n\tv 1 0 0\nvt 0.25\nf 1/1 2/1 3/1\n");
+  geo::PolygonMesh m;
+  std::vector<std::string> warnings;
+  geo::read_obj(path, m, warnings);
+  REQUIRE(m.V.rows() == 3);
+  CHECK(m.V.row(0) == Eigen::RowVector3d(1.5, -2e-3, 300.0));  // w ignored
+  CHECK(m.V.row(1) == Eigen::RowVector3d(0, 1, 0));            // vertex colours ignored
+  CHECK(m.V.row(2) == Eigen::RowVector3d(1, 0, 0));            // leading tab
+  REQUIRE(m.UV.rows() == 1);
+  CHECK(m.UV.row(0) == Eigen::RowVector2d(0.25, 0.0));
 }
 
 TEST_CASE("write_obj round trip: same polygons and UVs, new positions", "[geometry][io]") {
@@ -184,15 +200,15 @@ TEST_CASE("harmless problems are fixed or reported with warnings", "[geometry][i
   // Two quads + a collinear (zero-area) triangle + a triangle repeating a vertex + a two-vertex
   // face + a triangle on the first quad's edge; vertex 7 is in no face, vertex 9 only in the
   // dropped zero-area triangle.
-  const std::string path = dir.write(
-      "warn.obj",
-      "v 0 0 0\nv 1 0 0\nv 1 1 0\nv 0 1 0\nv 2 0 0\nv 2 1 0\nv 5 5 5\nv 1 1 1\n"
-      "v 0.5 0 0\n"
-      "f 1 2 3 4\nf 2 5 6 3\n"
-      "f 1 9 2\n"      // zero area (collinear)
-      "f 1 1 2\n"      // repeated vertex
-      "f 1 2\n"        // too small
-      "f 4 3 8\n");
+  const std::string path =
+      dir.write("warn.obj",
+                "v 0 0 0\nv 1 0 0\nv 1 1 0\nv 0 1 0\nv 2 0 0\nv 2 1 0\nv 5 5 5\nv 1 1 1\n"
+                "v 0.5 0 0\n"
+                "f 1 2 3 4\nf 2 5 6 3\n"
+                "f 1 9 2\n"  // zero area (collinear)
+                "f 1 1 2\n"  // repeated vertex
+                "f 1 2\n"    // too small
+                "f 4 3 8\n");
   geo::TriangleMesh mesh;
   geo::load_mesh(path, mesh);
   const auto& r = mesh.report;
@@ -208,12 +224,12 @@ TEST_CASE("harmless problems are fixed or reported with warnings", "[geometry][i
   CHECK_THAT(r.warnings[2], Catch::Contains("first: vertex 7"));
 
   // Non-manifold edge and opposite orientations; two components.
-  const std::string nm = dir.write(
-      "nm.obj",
-      "v 0 0 0\nv 1 0 0\nv 0 1 0\nv 0 -1 0\nv 0 0 1\n"
-      "v 5 0 0\nv 6 0 0\nv 5 1 0\nv 6 1 0\n"
-      "f 1 2 3\nf 1 2 4\nf 1 2 5\n"       // edge 1-2 in three triangles
-      "f 6 7 8\nf 7 8 9\n");              // second piece, orientation flipped across 7-8
+  const std::string nm =
+      dir.write("nm.obj",
+                "v 0 0 0\nv 1 0 0\nv 0 1 0\nv 0 -1 0\nv 0 0 1\n"
+                "v 5 0 0\nv 6 0 0\nv 5 1 0\nv 6 1 0\n"
+                "f 1 2 3\nf 1 2 4\nf 1 2 5\n"  // edge 1-2 in three triangles
+                "f 6 7 8\nf 7 8 9\n");         // second piece, orientation flipped across 7-8
   geo::load_mesh(nm, mesh);
   CHECK(mesh.report.non_manifold_edges == 1);
   CHECK(mesh.report.misoriented_edges == 1);

@@ -35,7 +35,8 @@ Batch make_batch(int levels, int64_t B, uint64_t seed) {
   for (int64_t f = 0; f < B; ++f)
     for (int64_t i = 0; i < b.V; ++i)
       for (int k = 0; k < 3; ++k)
-        b.pos.push_back(static_cast<float>((i < V.rows() ? V(i, k) : 2.0) * (1.0 + 0.2 * f) + u(rng)));
+        b.pos.push_back(
+            static_cast<float>((i < V.rows() ? V(i, k) : 2.0) * (1.0 + 0.2 * f) + u(rng)));
   for (int64_t f = 0; f < b.F; ++f)
     for (int k = 0; k < 3; ++k) b.faces.push_back(F(f, k));
   return b;
@@ -121,8 +122,8 @@ TEST_CASE("cuda-parity/vertex_normals forward and backward", "[kernels][gpu]") {
   std::vector<float> n_cpu(n), s_cpu(n), g_cpu(n);
   cpu::vertex_normals_forward(n_cpu.data(), s_cpu.data(), b.pos.data(), b.faces.data(), b.B, b.V,
                               b.F);
-  cpu::vertex_normals_backward(g_cpu.data(), s_cpu.data(), dn.data(), b.pos.data(),
-                               b.faces.data(), b.B, b.V, b.F);
+  cpu::vertex_normals_backward(g_cpu.data(), s_cpu.data(), dn.data(), b.pos.data(), b.faces.data(),
+                               b.B, b.V, b.F);
 
   const Shape shape{b.B, b.V, 3};
   Tensor pos = Tensor::from_vector(shape, b.pos, Device::CUDA);
