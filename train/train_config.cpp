@@ -29,6 +29,8 @@ std::string TrainConfig::to_json() const {
             {"augment_offset", augment_offset},
             {"use_skin_loss", use_skin_loss},
             {"segments_file", segments_file},
+            {"user_data", user_data},
+            {"user_data_ratio", user_data_ratio},
             {"ict_model", ict_model},
             {"out", out}};
   return j.dump(2);
@@ -46,7 +48,7 @@ TrainConfig TrainConfig::from_json(const std::string& text, const std::string& l
   static const std::set<std::string> known = {
       "model", "device", "steps", "batch", "lr", "lr_decay_every", "lr_decay", "train_identities",
       "validation_expressions", "validate_every", "checkpoint_every", "log_every", "ict_topology", "remesh_vertices",
-      "data_seed", "mix", "augment_scale", "augment_offset", "use_skin_loss", "segments_file", "ict_model", "out"};
+      "data_seed", "mix", "augment_scale", "augment_offset", "use_skin_loss", "segments_file", "user_data", "user_data_ratio", "ict_model", "out"};
   for (auto it = j.begin(); it != j.end(); ++it)
     if (!known.count(it.key())) throw std::runtime_error(label + ": unknown key '" + it.key() + "'");
   try {
@@ -80,6 +82,8 @@ TrainConfig TrainConfig::from_json(const std::string& text, const std::string& l
     c.augment_offset = j.value("augment_offset", c.augment_offset);
     c.use_skin_loss = j.value("use_skin_loss", c.use_skin_loss);
     c.segments_file = j.value("segments_file", c.segments_file);
+    c.user_data = j.value("user_data", c.user_data);
+    c.user_data_ratio = j.value("user_data_ratio", c.user_data_ratio);
     c.ict_model = j.value("ict_model", c.ict_model);
     c.out = j.value("out", c.out);
   } catch (const json::exception& e) {

@@ -32,6 +32,8 @@ struct TrainConfig {
   float augment_offset = 0.05f; // and offset in [-o, o] per axis (canonical units)
   bool use_skin_loss = true;    // L_nll (off in the ablation)
   std::string segments_file;    // labels (nfs_tools segment); computed when empty
+  std::vector<std::string> user_data;  // folders of OBJ sequences without FACS labels
+  float user_data_ratio = 0.25f;       // fraction of steps drawn from them (when given)
   std::string ict_model;        // the model asset; ../shared's when empty
   std::string out = "runs/nfs";
 

@@ -43,13 +43,13 @@ void add_similarity(std::vector<float>& p, float s, const float offset[3]) {
 }  // namespace
 
 const std::vector<std::string>& StepLosses::names() {
-  static const std::vector<std::string> n = {"total", "vertex", "normal", "jacobian", "identity",
-                                             "expression", "projection", "reconstruction", "skin"};
+  static const std::vector<std::string> n = {"total",      "vertex",     "normal",         "jacobian", "identity",
+                                             "expression", "projection", "reconstruction", "skin",     "range"};
   return n;
 }
 
 std::vector<double> StepLosses::values() const {
-  return {total, vertex, normal, jacobian, identity, expression, projection, reconstruction, skin};
+  return {total, vertex, normal, jacobian, identity, expression, projection, reconstruction, skin, range};
 }
 
 Trainer::Trainer(const TrainConfig& config, const std::function<void(const std::string&)>& progress)
@@ -89,6 +89,10 @@ Trainer::Trainer(const TrainConfig& config, const std::function<void(const std::
   }
 
   identities_ = make_identity_splits(config.data_seed, 100, 1, 10, int(ict_.num_identities()));
+  for (const std::string& folder : config.user_data) {
+    say("user data " + folder);
+    user_data_.push_back(load_user_sequence(folder, ict_, int(config.model.eigenpairs), device_));
+  }
   const int total = config.train_identities * int(topologies_.size());
   for (int i = 0; i < config.train_identities; ++i)
     for (int t = 0; t < int(topologies_.size()); ++t) {
@@ -123,8 +127,58 @@ float Trainer::current_lr() const {
   return config_.lr * std::pow(config_.lr_decay, float(step_ / config_.lr_decay_every));
 }
 
+StepLosses Trainer::finish_step(Var total, StepLosses l) {
+  adam_->zero_grad();
+  total.backward();
+  adam_->hyper().lr = current_lr();
+  adam_->step();
+  ++step_;
+  l.total = total.value().item();
+  if (!std::isfinite(l.total))
+    throw std::runtime_error("training diverged at step " + std::to_string(step_) + " (loss is not finite); lower --lr");
+  return l;
+}
+
+StepLosses Trainer::user_step(std::mt19937_64& rng) {
+  const UserSequence& seq = *user_data_[rng() % user_data_.size()];
+  const int B = config_.batch;
+  std::vector<float> flat;
+  for (int k = 0; k < B; ++k) {
+    const auto& f = seq.frames[rng() % seq.frames.size()];
+    flat.insert(flat.end(), f.begin(), f.end());
+  }
+  const RasterCamera& cam = net_->config.camera;
+  const PreparedMesh& mesh = seq.neutral;
+  FrameBatch src = make_frames(flat, B, mesh, cam, device_);
+  FrameBatch tgt = make_frames(mesh.neutral, 1, mesh, cam, device_);
+  RetargetOutputs out = retarget_forward(*net_, src, mesh, tgt, mesh, uint64_t(step_));
+  const int64_t F = mesh.topology->F.rows();
+  Var pred = add(Var(tgt.positions), out.delta);
+  Tensor gt_normals, gt_jacobian;
+  {
+    NoGradGuard no_grad;
+    gt_normals = src.normals;
+    gt_jacobian = spmm(mesh.jacobian, Var(src.positions)).value().reshape({B, F, 9});
+  }
+  const LossWeights lw;
+  StepLosses l;
+  Var loss_v = mean_squared_distance(pred, Var(src.positions));
+  Var loss_n = mean_squared_distance(vertex_normals(pred, mesh.faces), Var(gt_normals));
+  Var loss_g = mean_squared_distance(reshape(spmm(mesh.jacobian, pred), {B, F, 9}), Var(gt_jacobian));
+  // No FACS labels: only the codes' range (L_reg, eq. 5) supervises the encoders.
+  Var loss_reg = add(code_range_loss(out.z_ge), code_range_loss(out.z_id));
+  Var total = add(add(add(scale(loss_v, lw.vertex), scale(loss_n, lw.normal)), scale(loss_g, lw.jacobian)), loss_reg);
+  l.vertex = loss_v.value().item();
+  l.normal = loss_n.value().item();
+  l.jacobian = loss_g.value().item();
+  l.range = loss_reg.value().item();
+  return finish_step(total, l);
+}
+
 StepLosses Trainer::step() {
   std::mt19937_64 rng = stream_rng(config_.data_seed, kStreamSteps, uint64_t(step_));
+  if (!user_data_.empty() && std::uniform_real_distribution<float>(0.0f, 1.0f)(rng) < config_.user_data_ratio)
+    return user_step(rng);
   const int T = int(topologies_.size()), B = config_.batch, E = int(ict_.num_expressions());
   const int a = int(rng() % config_.train_identities), b = int(rng() % config_.train_identities);
   const int ts = int(rng() % T), tt = int(rng() % T);
@@ -186,12 +240,6 @@ StepLosses Trainer::step() {
     total = add(total, loss_nll);
     l.skin = loss_nll.value().item();
   }
-  adam_->zero_grad();
-  total.backward();
-  adam_->hyper().lr = current_lr();
-  adam_->step();
-  ++step_;
-  l.total = total.value().item();
   l.vertex = loss_v.value().item();
   l.normal = loss_n.value().item();
   l.jacobian = loss_g.value().item();
@@ -199,8 +247,7 @@ StepLosses Trainer::step() {
   l.expression = loss_exp.value().item();
   l.projection = loss_bp.value().item();
   l.reconstruction = loss_br.value().item();
-  if (!std::isfinite(l.total)) throw std::runtime_error("training diverged at step " + std::to_string(step_) + " (loss is not finite); lower --lr");
-  return l;
+  return finish_step(total, l);
 }
 
 QualityMetrics Trainer::validate() {

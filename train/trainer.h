@@ -10,12 +10,14 @@
 #include "nn/adam.h"
 #include "train/mesh_sample.h"
 #include "train/train_config.h"
+#include "train/user_data.h"
 
 namespace nfs {
 
 struct StepLosses {
   double total = 0, vertex = 0, normal = 0, jacobian = 0, identity = 0, expression = 0;
   double projection = 0, reconstruction = 0, skin = 0;
+  double range = 0;  // L_reg, on steps drawn from unlabelled user data
   static const std::vector<std::string>& names();  // CSV column order
   std::vector<double> values() const;
 };
@@ -52,6 +54,8 @@ class Trainer {
     Tensor one_hot;  // [V, L]
   };
   const PreparedMesh& prepared(int identity, int topology);
+  StepLosses user_step(std::mt19937_64& rng);  // a step on the unlabelled user data
+  StepLosses finish_step(Var total, StepLosses l);
 
   TrainConfig config_;
   Device device_;
@@ -61,6 +65,7 @@ class Trainer {
   std::vector<TopologyData> topology_data_;
   IdentitySplits identities_;
   std::map<std::pair<int, int>, PreparedMesh> meshes_;  // (train identity, topology)
+  std::vector<std::unique_ptr<UserSequence>> user_data_;
   std::unique_ptr<Topology> validation_topology_;  // the ICT triangulation, for validation
   std::unique_ptr<PreparedMesh> validation_mesh_;
   std::unique_ptr<NfsNetwork> net_;
