@@ -89,6 +89,27 @@ std::vector<float> rotate_y(const std::vector<float>& p, float degrees) {
   return out;
 }
 
+Tensor vstack_images(const std::vector<Tensor>& images) {
+  if (images.empty()) throw std::invalid_argument("vstack_images: no images");
+  const int64_t W = images[0].size(2);
+  int64_t H = 0;
+  for (const Tensor& im : images) {
+    if (im.ndim() != 3 || im.size(0) != 3 || im.size(2) != W)
+      throw std::invalid_argument("vstack_images: images must be [3, H, W] of one width");
+    H += im.size(1);
+  }
+  std::vector<float> out(3 * H * W);
+  int64_t y0 = 0;
+  for (const Tensor& im : images) {
+    std::vector<float> v = im.to_vector();
+    const int64_t h = im.size(1);
+    for (int64_t c = 0; c < 3; ++c)
+      std::copy(v.begin() + c * h * W, v.begin() + (c + 1) * h * W, out.begin() + (c * H + y0) * W);
+    y0 += h;
+  }
+  return Tensor::from_vector({3, H, W}, out);
+}
+
 Tensor hstack_images(const std::vector<Tensor>& images) {
   if (images.empty()) throw std::invalid_argument("hstack_images: no images");
   const int64_t H = images[0].size(1);

@@ -35,5 +35,7 @@ std::vector<float> rotate_y(const std::vector<float>& points, float degrees);
 
 // Places images [3, H, W] side by side into one [3, H, ΣW] strip.
 Tensor hstack_images(const std::vector<Tensor>& images);
+// Stacks images [3, H, W] of one width top to bottom: [3, ΣH, W].
+Tensor vstack_images(const std::vector<Tensor>& images);
 
 }  // namespace nfs

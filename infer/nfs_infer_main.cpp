@@ -1,52 +1,280 @@
 // nfs_infer: retarget, animate, rig and encode face meshes with a trained NFS model.
-// Until the inference issue lands, only the help text and the device report exist.
 #include <cstdio>
 #include <cstring>
 #include <exception>
+#include <filesystem>
 #include <string>
 
+#include "geometry/image_io.h"
+#include "geometry/render.h"
+#include "geometry/write_obj.h"
+#include "infer/blendshape_names.h"
+#include "infer/engine.h"
+#include "infer/gltf_export.h"
+#include "infer/gltf_layout.h"
+#include "infer/weights_csv.h"
 #include "kernels/cuda_context.h"
 
+using namespace nfs;
+namespace fs = std::filesystem;
+
 namespace {
-void print_help() {
-  std::printf(
-      "nfs_infer: mesh-agnostic facial expression cloning (Neural Face Skinning)\n"
-      "\n"
-      "usage: nfs_infer <command> [options]\n"
-      "\n"
-      "commands (in development; see docs/ARCHITECTURE.md):\n"
-      "  retarget   --source A.obj [B.obj ...] --target T.obj -o OUT\n"
-      "  animate    --weights TAKE.csv --target T.obj -o OUT.glb\n"
-      "  rig        --target T.obj -o OUT.glb\n"
-      "  encode     --source A.obj [...] -o WEIGHTS.csv\n"
-      "  devices    list the compute devices this build can use\n"
-      "\n"
-      "options:\n"
-      "  --help     this text\n");
+
+const char* kCommon =
+    "  --model M.safetensors   the checkpoint (default: models/nfs_default.safetensors)\n"
+    "  --device cpu|cuda|auto  where the network runs (default auto)\n"
+    "  --set NAME=VALUE        set one FACS weight on every frame (ICT or ARKit name)\n"
+    "  --smooth                One-Euro filter over the codes of a sequence (--fps gives the rate)\n"
+    "  --fps F                 frames per second of a sequence (default 30)\n"
+    "  --align auto|bbox|none  --up AXIS --forward AXIS --scale S --offset X,Y,Z: how the target\n"
+    "                          (and sources) are brought into the canonical frame (SPEC §5)\n"
+    "  --preview PNG           the aligned target over the ICT neutral, to check the alignment\n";
+
+void print_help(const char* cmd) {
+  const std::string c = cmd ? cmd : "";
+  if (c == "retarget") {
+    std::printf("usage: nfs_infer retarget --source A.obj [B.obj ...] --target T.obj -o OUT [options]\n"
+                "  Clones the expression of each source frame onto the neutral target. OUT ending in .glb or\n"
+                "  .gltf: one file with the frames as an animation; otherwise a folder with one OBJ per frame\n"
+                "  (the target's polygons and UVs, named after the sources). --strip PNG: source | result.\n%s", kCommon);
+  } else if (c == "animate") {
+    std::printf("usage: nfs_infer animate --weights TAKE.csv --target T.obj -o OUT.glb|OUT_DIR [options]\n"
+                "  Animates the target from FACS weights (ICT, ARKit or Live Link Face column names).\n%s", kCommon);
+  } else if (c == "rig") {
+    std::printf("usage: nfs_infer rig --target T.obj -o OUT.glb [--format glb|obj] [options]\n"
+                "  The target's 53 FACS blendshapes as glTF morph targets (names in mesh.extras.targetNames),\n"
+                "  or with --format obj one OBJ per shape in the folder OUT.\n%s", kCommon);
+  } else if (c == "encode") {
+    std::printf("usage: nfs_infer encode --source A.obj [B.obj ...] -o WEIGHTS.csv [--naming ict|arkit] [options]\n"
+                "  Inverse rigging: the 53 FACS weights of each source frame.\n%s", kCommon);
+  } else {
+    std::printf(
+        "nfs_infer: mesh-agnostic facial expression cloning (Neural Face Skinning)\n\n"
+        "usage: nfs_infer <command> [options]   (nfs_infer <command> --help for each)\n\n"
+        "  retarget   --source A.obj [B.obj ...] --target T.obj -o OUT\n"
+        "  animate    --weights TAKE.csv --target T.obj -o OUT.glb\n"
+        "  rig        --target T.obj -o OUT.glb\n"
+        "  encode     --source A.obj [...] -o WEIGHTS.csv\n"
+        "  devices    the compute devices this build can use\n");
+  }
 }
+
+bool is_gltf(const std::string& p) {
+  std::string e = fs::path(p).extension().string();
+  for (char& ch : e) ch = char(std::tolower(ch));
+  return e == ".glb" || e == ".gltf";
+}
+
+// Applies --set edits to codes [N, D] (first 53 dims are the weights).
+void apply_edits(const CliArgs& args, std::vector<float>& codes, int64_t N, int64_t D) {
+  for (const std::string& s : args.all("--set")) {
+    const size_t eq = s.find('=');
+    if (eq == std::string::npos) throw std::invalid_argument("--set: expected NAME=VALUE, got '" + s + "'");
+    const std::vector<int> idx = ict_indices_for_name(s.substr(0, eq));
+    if (idx.empty()) throw std::invalid_argument("--set: '" + s.substr(0, eq) + "' is not a FACS blendshape name");
+    const float v = float(parse_double(s.substr(eq + 1), "--set"));
+    for (int64_t f = 0; f < N; ++f)
+      for (int i : idx) codes[f * D + i] = v;
+  }
+}
+
+Tensor edited(const CliArgs& args, const Tensor& codes) {
+  const int64_t N = codes.size(0), D = codes.size(1);
+  std::vector<float> z = codes.to_vector();
+  if (args.has("--smooth")) z = one_euro_filter(z, int(N), int(D), args.get_double("--fps", 30.0));
+  apply_edits(args, z, N, D);
+  return Tensor::from_vector({N, D}, z);
+}
+
+// Writes frames (user frame, target topology) as a GLB sequence or an OBJ folder. An OBJ folder
+// is filled through a temporary folder, so a failure leaves no partial output.
+void write_frames(const std::string& out, const Engine::Target& target, const std::vector<std::vector<float>>& frames,
+                  const std::vector<std::string>& names, double fps) {
+  const geo::PolygonMesh& poly = target.mesh.mesh.poly;
+  if (is_gltf(out)) {
+    GltfVertexLayout layout = gltf_vertex_layout(poly);
+    std::vector<float> neutral(static_cast<size_t>(poly.V.rows() * 3)), flat;
+    for (int64_t i = 0; i < poly.V.rows(); ++i)
+      for (int k = 0; k < 3; ++k) neutral[i * 3 + k] = float(poly.V(i, k));
+    for (const auto& f : frames) flat.insert(flat.end(), f.begin(), f.end());
+    write_gltf(out, gltf_sequence_as_targets(layout, neutral, flat, int(frames.size()), fps, true));
+    return;
+  }
+  const fs::path dir(out), tmp = fs::path(out + ".partial");
+  fs::remove_all(tmp);
+  fs::create_directories(tmp);
+  try {
+    for (size_t i = 0; i < frames.size(); ++i) {
+      Eigen::MatrixXd V(poly.V.rows(), 3);
+      for (int64_t v = 0; v < V.rows(); ++v)
+        for (int k = 0; k < 3; ++k) V(v, k) = frames[i][v * 3 + k];
+      geo::write_obj((tmp / (names[i] + ".obj")).string(), poly, V);
+    }
+    fs::create_directories(dir);
+    for (const auto& e : fs::directory_iterator(tmp)) fs::rename(e.path(), dir / e.path().filename());
+    fs::remove_all(tmp);
+  } catch (...) {
+    fs::remove_all(tmp);
+    throw;
+  }
+}
+
+// source | result strip: canonical-frame renders, one row per frame (at most 8 rows).
+void write_strip(const std::string& path, Engine& engine, const std::vector<std::string>& sources,
+                 const AlignOptions& align, const Engine::Target& target, const std::vector<std::vector<float>>& frames) {
+  const RasterCamera cam = canonical_camera();
+  CanonicalMesh first = load_canonical_mesh(sources[0], align, engine.ict());
+  auto tensor_of = [](const Eigen::MatrixXd& V) {
+    std::vector<float> p(static_cast<size_t>(V.rows() * 3));
+    for (int64_t i = 0; i < V.rows(); ++i)
+      for (int k = 0; k < 3; ++k) p[i * 3 + k] = float(V(i, k));
+    return Tensor::from_vector({V.rows(), 3}, p);
+  };
+  auto faces_of = [](const Eigen::MatrixXi& F) {
+    std::vector<int32_t> f(static_cast<size_t>(F.rows() * 3));
+    for (int64_t i = 0; i < F.rows(); ++i)
+      for (int k = 0; k < 3; ++k) f[i * 3 + k] = F(i, k);
+    return Tensor::from_ints({F.rows(), 3}, f);
+  };
+  std::vector<Tensor> rows;
+  const size_t step = std::max<size_t>(1, (frames.size() + 7) / 8);
+  for (size_t i = 0; i < frames.size(); i += step) {
+    geo::TriangleMesh src;
+    geo::load_mesh(sources[i], src);
+    Eigen::MatrixXd S = first.to_canonical.apply(src.V());
+    Eigen::MatrixXd R(target.mesh.V.rows(), 3);
+    for (int64_t v = 0; v < R.rows(); ++v)
+      for (int k = 0; k < 3; ++k) R(v, k) = frames[i][v * 3 + k];
+    R = target.mesh.to_canonical.apply(R);
+    Tensor a = render_front(tensor_of(S), faces_of(src.F), cam).reshape({3, cam.height, cam.width});
+    Tensor b = render_front(tensor_of(R), faces_of(target.mesh.mesh.F), cam).reshape({3, cam.height, cam.width});
+    rows.push_back(hstack_images({a, b}));
+  }
+  write_png(path, vstack_images(rows));
+}
+
+std::set<std::string> options_with(std::set<std::string> extra) {
+  std::set<std::string> s = {"--model", "--device", "--set", "--fps", "--preview", "-o", "--target", "--ict-model"};
+  s.insert(extra.begin(), extra.end());
+  s.insert(align_flags().begin(), align_flags().end());
+  return s;
+}
+
+EngineOptions engine_options(const CliArgs& args) {
+  EngineOptions o;
+  o.model = args.get("--model");
+  o.device = args.get("--device", "auto");
+  o.ict_model = args.get("--ict-model");
+  return o;
+}
+
+std::vector<std::string> sources_of(const CliArgs& args) {
+  // --source A.obj B.obj ...: the option's value and the positional arguments after it.
+  std::vector<std::string> s = args.all("--source");
+  for (const std::string& p : args.positional()) s.push_back(p);
+  if (s.empty()) throw std::invalid_argument("no --source mesh given");
+  return s;
+}
+
+int run(const std::string& cmd, int argc, char** argv) {
+  if (cmd == "devices") {
+    std::printf("cpu: available\n");
+#if NFS_WITH_CUDA
+    std::printf("cuda: %s\n", cuda_available() ? "available" : "built in, no device found");
+#else
+    std::printf("cuda: not built in\n");
+#endif
+    return 0;
+  }
+  CliArgs args(argc, argv, 2, options_with({"--source", "--weights", "--format", "--naming", "--strip"}),
+               {"--help", "--smooth"});
+  if (args.has("--help")) {
+    print_help(cmd.c_str());
+    return 0;
+  }
+  const AlignOptions align = align_options_from_args(args);
+  if (cmd == "encode") {
+    const std::string out = args.require("-o");
+    Engine engine(engine_options(args));
+    std::vector<std::string> sources = sources_of(args);
+    Tensor z = edited(args, engine.encode(sources, align));
+    const int64_t N = z.size(0), D = z.size(1), E = kNumIctExpressions;
+    std::vector<float> all = z.to_vector(), w(static_cast<size_t>(N * E));
+    for (int64_t f = 0; f < N; ++f)
+      for (int64_t e = 0; e < E; ++e) w[f * E + e] = all[f * D + e];
+    const std::string naming = args.get("--naming", "ict");
+    if (naming != "ict" && naming != "arkit") throw std::invalid_argument("--naming: ict or arkit");
+    write_weights_csv(out, w, int(N), naming == "ict" ? WeightsNaming::Ict : WeightsNaming::Arkit);
+    std::printf("%lld frames -> %s\n", (long long)N, out.c_str());
+    return 0;
+  }
+  if (cmd != "retarget" && cmd != "animate" && cmd != "rig")
+    throw std::invalid_argument("unknown command '" + cmd + "' (see nfs_infer --help)");
+  const std::string out = args.require("-o"), target_path = args.require("--target");
+  Engine engine(engine_options(args));
+  std::unique_ptr<Engine::Target> target = engine.prepare_target(target_path, align);
+  for (const std::string& w : target->mesh.mesh.report.warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
+  if (args.has("--preview")) write_alignment_preview(args.get("--preview"), target->mesh, engine.ict());
+  const double fps = args.get_double("--fps", 30.0);
+
+  if (cmd == "retarget") {
+    std::vector<std::string> sources = sources_of(args);
+    Tensor z = edited(args, engine.encode(sources, align));
+    std::vector<std::vector<float>> frames = engine.decode(*target, z);
+    std::vector<std::string> names;
+    for (const std::string& s : sources) names.push_back(fs::path(s).stem().string());
+    write_frames(out, *target, frames, names, fps);
+    if (args.has("--strip")) write_strip(args.get("--strip"), engine, sources, align, *target, frames);
+    std::printf("%zu frames retargeted onto %s -> %s\n", frames.size(), target_path.c_str(), out.c_str());
+    return 0;
+  }
+  if (cmd == "animate") {
+    WeightsTable take = read_weights_csv(args.require("--weights"));
+    for (const std::string& n : take.notes) std::fprintf(stderr, "note: %s\n", n.c_str());
+    Tensor z = edited(args, engine.codes_from_weights(take.weights, take.num_frames));
+    std::vector<std::vector<float>> frames = engine.decode(*target, z);
+    std::vector<std::string> names;
+    for (int f = 0; f < take.num_frames; ++f) {
+      char b[32];
+      std::snprintf(b, sizeof(b), "frame_%05d", f);
+      names.push_back(b);
+    }
+    write_frames(out, *target, frames, names, fps);
+    std::printf("%d frames animated on %s -> %s\n", take.num_frames, target_path.c_str(), out.c_str());
+    return 0;
+  }
+  // rig: decode the neutral code and each one-hot code; shape k = decoded(e_k) - decoded(0).
+  const int E = kNumIctExpressions;
+  std::vector<float> w(static_cast<size_t>((E + 1) * E), 0.0f);
+  for (int k = 0; k < E; ++k) w[size_t(k + 1) * E + k] = 1.0f;
+  Tensor z = edited(args, engine.codes_from_weights(w, E + 1));
+  std::vector<std::vector<float>> decoded = engine.decode(*target, z);
+  const geo::PolygonMesh& poly = target->mesh.mesh.poly;
+  std::vector<std::string> names(ict_expression_names().begin(), ict_expression_names().end());
+  if (args.get("--format", is_gltf(out) ? "glb" : "obj") == "obj") {
+    std::vector<std::vector<float>> shapes(decoded.begin() + 1, decoded.end());
+    write_frames(out, *target, shapes, names, fps);
+  } else {
+    std::vector<float> base = decoded[0], deltas;
+    for (int k = 1; k <= E; ++k)
+      for (size_t i = 0; i < base.size(); ++i) deltas.push_back(decoded[k][i] - base[i]);
+    write_gltf(out, gltf_blendshape_rig(gltf_vertex_layout(poly), base, deltas, names, true));
+  }
+  std::printf("53 blendshapes of %s -> %s\n", target_path.c_str(), out.c_str());
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h")) {
+    print_help(nullptr);
+    return argc < 2 ? 2 : 0;
+  }
   try {
-    if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h")) {
-      print_help();
-      return argc < 2 ? 1 : 0;
-    }
-    const std::string cmd = argv[1];
-    if (cmd == "devices") {
-      std::printf("cpu: available\n");
-#if NFS_WITH_CUDA
-      std::printf("cuda: %s\n", nfs::cuda_available() ? "available" : "built in, no device found");
-#else
-      std::printf("cuda: not built in\n");
-#endif
-      return 0;
-    }
-    std::fprintf(stderr, "nfs_infer: '%s' is not available yet (see nfs_infer --help)\n",
-                 cmd.c_str());
-    return 2;
+    return run(argv[1], argc, argv);
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "nfs_infer: %s\n", e.what());
+    std::fprintf(stderr, "nfs_infer %s: %s\n", argv[1], e.what());
     return 1;
   }
 }

@@ -1,0 +1,134 @@
+#include "infer/engine.h"
+
+#include <cmath>
+#include <filesystem>
+#include <stdexcept>
+
+#include "geometry/render.h"
+#include "nn/checkpoint.h"
+
+namespace nfs {
+
+std::string default_model_path() {
+#ifdef NFS_DEFAULT_MODEL_DIR
+  return std::string(NFS_DEFAULT_MODEL_DIR) + "/nfs_default.safetensors";
+#else
+  return "models/nfs_default.safetensors";
+#endif
+}
+
+Engine::Engine(const EngineOptions& options) : options_(options), device_(parse_device(options.device)) {
+  const std::string model = options.model.empty() ? default_model_path() : options.model;
+  if (!std::filesystem::exists(model))
+    throw std::runtime_error(model + ": no such model (train one with nfs_train, or pass --model)");
+  net_ = std::move(load_checkpoint(model, device_).network);
+  net_->train(false);
+  ict_ = load_ict_model(options.ict_model.empty() ? default_ict_model_path() : options.ict_model);
+}
+
+namespace {
+std::vector<float> flatten(const Eigen::MatrixXd& V) {
+  std::vector<float> p(static_cast<size_t>(V.rows() * 3));
+  for (int64_t i = 0; i < V.rows(); ++i)
+    for (int k = 0; k < 3; ++k) p[i * 3 + k] = float(V(i, k));
+  return p;
+}
+}  // namespace
+
+std::unique_ptr<Engine::Target> Engine::prepare_target(const std::string& path, const AlignOptions& align) {
+  auto t = std::make_unique<Target>();
+  t->mesh = load_canonical_mesh(path, align, ict_);
+  t->topology.name = path;
+  t->topology.F = t->mesh.mesh.F;
+  t->topology.num_vertices = t->mesh.V.rows();
+  t->geometry = prepare_mesh(t->topology, flatten(t->mesh.V), int(net_->config.eigenpairs), device_);
+  FrameBatch frames = make_frames(t->geometry.neutral, 1, t->geometry, net_->config.camera, device_);
+  t->prepared = nfs::prepare_target(*net_, frames.positions, frames.normals, frames.images, t->geometry.ops);
+  return t;
+}
+
+Tensor Engine::encode(const std::vector<std::string>& sources, const AlignOptions& align) {
+  if (sources.empty()) throw std::invalid_argument("no source mesh given");
+  CanonicalMesh first = load_canonical_mesh(sources[0], align, ict_);
+  Topology topo;
+  topo.name = sources[0];
+  topo.F = first.mesh.F;
+  topo.num_vertices = first.V.rows();
+  PreparedMesh mesh = prepare_mesh(topo, flatten(first.V), int(net_->config.eigenpairs), device_);
+  std::vector<float> codes;
+  const int64_t D = net_->config.code_dim;
+  for (size_t start = 0; start < sources.size(); start += size_t(options_.batch)) {
+    const size_t end = std::min(sources.size(), start + size_t(options_.batch));
+    std::vector<float> flat;
+    for (size_t i = start; i < end; ++i) {
+      Eigen::MatrixXd V = first.V;
+      if (i > 0) {
+        geo::TriangleMesh frame;
+        geo::load_mesh(sources[i], frame);
+        if (frame.V().rows() != first.V.rows())
+          throw std::runtime_error(sources[i] + ": " + std::to_string(frame.V().rows()) + " vertices, the sequence's first frame " +
+                                   sources[0] + " has " + std::to_string(first.V.rows()));
+        V = first.to_canonical.apply(frame.V());
+      }
+      std::vector<float> p = flatten(V);
+      flat.insert(flat.end(), p.begin(), p.end());
+    }
+    FrameBatch b = make_frames(flat, int64_t(end - start), mesh, net_->config.camera, device_);
+    std::vector<float> z = encode_expressions(*net_, b.positions, b.normals, b.images, mesh.ops).to_vector();
+    codes.insert(codes.end(), z.begin(), z.end());
+  }
+  return Tensor::from_vector({int64_t(sources.size()), D}, codes);
+}
+
+Tensor Engine::codes_from_weights(const std::vector<float>& weights, int num_frames) const {
+  const int64_t D = net_->config.code_dim, E = net_->config.num_expression;
+  if (int64_t(weights.size()) != num_frames * E)
+    throw std::invalid_argument("codes_from_weights: " + std::to_string(weights.size()) + " weights for " +
+                                std::to_string(num_frames) + " frames of " + std::to_string(E));
+  std::vector<float> z(static_cast<size_t>(num_frames * D), 0.0f);
+  for (int f = 0; f < num_frames; ++f)
+    for (int64_t e = 0; e < E; ++e) z[f * D + e] = weights[f * E + e];
+  return Tensor::from_vector({num_frames, D}, z);
+}
+
+std::vector<std::vector<float>> Engine::decode(const Target& target, const Tensor& codes) {
+  const int64_t N = codes.size(0), D = codes.size(1), V = target.topology.num_vertices;
+  std::vector<float> all = codes.to_vector();
+  std::vector<std::vector<float>> out;
+  for (int64_t start = 0; start < N; start += options_.batch) {
+    const int64_t n = std::min<int64_t>(options_.batch, N - start);
+    Tensor z = Tensor::from_vector({n, D}, std::vector<float>(all.begin() + start * D, all.begin() + (start + n) * D),
+                                   device_);
+    std::vector<float> delta = decode_frames(*net_, target.prepared, z).to_vector();
+    for (int64_t f = 0; f < n; ++f) {
+      Eigen::MatrixXd P(V, 3);
+      for (int64_t v = 0; v < V; ++v)
+        for (int k = 0; k < 3; ++k) P(v, k) = target.mesh.V(v, k) + delta[(f * V + v) * 3 + k];
+      out.push_back(flatten(target.mesh.to_user.apply(P)));
+    }
+  }
+  return out;
+}
+
+std::vector<float> one_euro_filter(const std::vector<float>& x, int N, int D, double fps, double min_cutoff,
+                                   double beta, double d_cutoff) {
+  auto alpha = [&](double cutoff) {
+    const double tau = 1.0 / (2.0 * M_PI * cutoff), te = 1.0 / fps;
+    return 1.0 / (1.0 + tau / te);
+  };
+  std::vector<float> y = x;
+  for (int d = 0; d < D; ++d) {
+    double prev = x[d], dprev = 0.0;
+    for (int f = 1; f < N; ++f) {
+      const double v = x[size_t(f) * D + d];
+      const double dx = (v - prev) * fps;
+      dprev = dprev + alpha(d_cutoff) * (dx - dprev);
+      const double cutoff = min_cutoff + beta * std::abs(dprev);
+      prev = prev + alpha(cutoff) * (v - prev);
+      y[size_t(f) * D + d] = float(prev);
+    }
+  }
+  return y;
+}
+
+}  // namespace nfs

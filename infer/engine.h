@@ -1,0 +1,63 @@
+// The inference engine behind nfs_infer and the library: a loaded model on a device, targets
+// prepared once, sources encoded to codes, codes decoded onto a target and returned in the
+// user's own frame and units.
+#pragma once
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "infer/canonical_mesh.h"
+#include "nn/prepared_target.h"
+#include "train/mesh_sample.h"
+
+namespace nfs {
+
+struct EngineOptions {
+  std::string model;        // checkpoint; empty: the default model (models/)
+  std::string device = "auto";
+  std::string ict_model;    // the ICT asset (alignment reference); empty: ../shared's
+  int batch = 8;            // frames per encode / decode pass
+};
+
+// The default checkpoint's path (models/nfs_default.safetensors beside the sources).
+std::string default_model_path();
+
+class Engine {
+ public:
+  explicit Engine(const EngineOptions& options);
+
+  struct Target {
+    CanonicalMesh mesh;
+    PreparedMesh geometry;  // operators and faces on the device
+    Topology topology;      // its triangulation
+    PreparedTarget prepared;
+  };
+  std::unique_ptr<Target> prepare_target(const std::string& path, const AlignOptions& align);
+
+  // Codes z_GE [N, code] of source frames (OBJ files sharing one topology: the first is aligned
+  // and its operators serve all; the others move with the same similarity).
+  Tensor encode(const std::vector<std::string>& sources, const AlignOptions& align);
+
+  // Codes from FACS weights [N, 53]: the first 53 dimensions, the rest 0.
+  Tensor codes_from_weights(const std::vector<float>& weights, int num_frames) const;
+
+  // Positions [N][#V·3] on the target, in the user's frame and units.
+  std::vector<std::vector<float>> decode(const Target& target, const Tensor& codes);
+
+  NfsNetwork& network() { return *net_; }
+  const IctModel& ict() const { return ict_; }
+  Device device() const { return device_; }
+
+ private:
+  EngineOptions options_;
+  Device device_;
+  IctModel ict_;
+  std::unique_ptr<NfsNetwork> net_;
+};
+
+// One-Euro filter (Casiez et al. 2012) over a sequence of codes [N, D], per dimension: jitter
+// is smoothed at low speed, fast motion passes with little lag.
+std::vector<float> one_euro_filter(const std::vector<float>& codes, int num_frames, int dims, double fps,
+                                   double min_cutoff = 1.0, double beta = 0.5, double d_cutoff = 1.0);
+
+}  // namespace nfs
