@@ -1,0 +1,223 @@
+// nfs_infer end to end: every subcommand on small meshes with a model trained in the test, the
+// files read back, and the bad inputs of SPEC §9 (one line naming the file, non-zero exit, no
+// output left behind).
+#include <catch2/catch.hpp>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "geometry/remesh.h"
+#include "geometry/write_obj.h"
+#include "infer/blendshape_names.h"
+#include "infer/gltf_read.h"
+#include "infer/weights_csv.h"
+#include "train/trainer.h"
+
+using namespace nfs;
+namespace fs = std::filesystem;
+
+namespace {
+
+const char* kIct = NFS_SHARED_DIR "/data/ict-facekit/ict_face_model.safetensors";
+const std::string kDir = "infer_cli_test";
+
+struct Result {
+  int code;
+  std::string err;
+};
+
+// Runs nfs_infer with `args`; returns the exit code and stderr.
+Result infer(const std::string& args) {
+  const std::string err_file = kDir + "/stderr.txt";
+  const std::string model = args.find("--model") == std::string::npos ? " --model " + kDir + "/model/model.safetensors" : "";
+  const std::string cmd = std::string(NFS_BINARY_DIR) + "/nfs_infer " + args + model + " --ict-model " + kIct +
+                          " > /dev/null 2> " + err_file;
+  const int status = std::system(cmd.c_str());
+  std::ifstream f(err_file);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return {WEXITSTATUS(status), ss.str()};
+}
+
+geo::PolygonMesh triangles_mesh(const Eigen::MatrixXd& V, const Eigen::MatrixXi& F) {
+  geo::PolygonMesh m;
+  m.V = V;
+  for (int64_t f = 0; f < F.rows(); ++f) {
+    for (int k = 0; k < 3; ++k) {
+      m.corner_vertex.push_back(F(f, k));
+      m.corner_uv.push_back(-1);
+    }
+    m.poly_start.push_back(int(m.corner_vertex.size()));
+    m.poly_group.push_back(-1);
+    m.poly_material.push_back(-1);
+  }
+  return m;
+}
+
+// Once: a model trained for 3 steps, a re-meshed target and two re-meshed source frames.
+void set_up() {
+  static bool done = false;
+  if (done) return;
+  done = true;
+  fs::remove_all(kDir);
+  fs::create_directories(kDir + "/model");
+  setenv("NFS_CACHE_DIR", (kDir + "/cache").c_str(), 1);
+  TrainConfig c;
+  c.model.width = 8;
+  c.model.id_blocks = c.model.exp_blocks = c.model.skin_blocks = 1;
+  c.model.eigenpairs = 16;
+  c.model.skin_hidden = 16;
+  c.model.decoder_hidden = 32;
+  c.model.decoder_groups = 8;
+  c.model.decoder_hidden_layers = 2;
+  c.device = "cpu";
+  c.batch = 2;
+  c.train_identities = 1;
+  c.ict_topology = false;
+  c.remesh_vertices = {600};
+  c.ict_model = kIct;
+  Trainer t(c);
+  for (int i = 0; i < 3; ++i) t.step();
+  t.save(kDir + "/model");
+
+  const IctModel& ict = t.ict();
+  std::vector<int32_t> tri = ict.triangles();
+  Eigen::MatrixXi F(int64_t(tri.size() / 3), 3);
+  for (int64_t i = 0; i < F.rows(); ++i)
+    for (int k = 0; k < 3; ++k) F(i, k) = tri[3 * i + k];
+  auto matrix = [](const std::vector<float>& p) {
+    Eigen::MatrixXd V(int64_t(p.size() / 3), 3);
+    for (int64_t i = 0; i < V.rows(); ++i)
+      for (int k = 0; k < 3; ++k) V(i, k) = p[3 * i + k];
+    return V;
+  };
+  Eigen::MatrixXd V2, B2, frame;
+  Eigen::MatrixXi F2;
+  Eigen::VectorXi I2;
+  RemeshOptions ro;
+  ro.target_vertices = 900;
+  ro.seed = 5;
+  remesh(matrix(ict.neutral), F, ro, V2, F2, I2, B2);
+  geo::write_obj(kDir + "/target.obj", triangles_mesh(V2 * 0.01, F2));  // metres: other units than the sources
+  ro.target_vertices = 700;
+  ro.seed = 6;
+  remesh(matrix(ict.neutral), F, ro, V2, F2, I2, B2);
+  int n = 0;
+  for (int e : {26, 45}) {
+    std::vector<float> w(53, 0.0f);
+    w[e] = 1.0f;
+    barycentric_transfer(F, I2, B2, matrix(ict.shape({}, w)), frame);
+    geo::write_obj(kDir + "/source_" + std::to_string(n++) + ".obj", triangles_mesh(frame, F2));
+  }
+}
+
+std::string sources() { return "--source " + kDir + "/source_0.obj " + kDir + "/source_1.obj"; }
+
+void write(const std::string& path, const std::string& text) { std::ofstream(path) << text; }
+
+}  // namespace
+
+TEST_CASE("nfs_infer retarget writes OBJ frames and an animated GLB", "[infer][cli]") {
+  set_up();
+  Result r = infer("retarget " + sources() + " --target " + kDir + "/target.obj -o " + kDir + "/frames --strip " +
+                   kDir + "/strip.png");
+  INFO(r.err);
+  REQUIRE(r.code == 0);
+  CHECK(fs::exists(kDir + "/frames/source_0.obj"));
+  CHECK(fs::exists(kDir + "/frames/source_1.obj"));
+  CHECK(fs::exists(kDir + "/strip.png"));
+  r = infer("retarget " + sources() + " --target " + kDir + "/target.obj -o " + kDir + "/seq.glb --fps 24");
+  REQUIRE(r.code == 0);
+  GltfMesh g = read_gltf(kDir + "/seq.glb");
+  CHECK(g.num_targets() == 2);
+  CHECK(g.animation.length() == Approx(1.0 / 24));
+}
+
+TEST_CASE("nfs_infer rig writes the 53 named blendshapes", "[infer][cli]") {
+  set_up();
+  Result r = infer("rig --target " + kDir + "/target.obj -o " + kDir + "/rig.glb");
+  INFO(r.err);
+  REQUIRE(r.code == 0);
+  GltfMesh g = read_gltf(kDir + "/rig.glb");
+  CHECK(g.num_targets() == 53);
+  std::vector<std::string> names(ict_expression_names().begin(), ict_expression_names().end());
+  CHECK(g.target_names() == names);
+  r = infer("rig --target " + kDir + "/target.obj -o " + kDir + "/rig_obj --format obj");
+  REQUIRE(r.code == 0);
+  CHECK(fs::exists(kDir + "/rig_obj/jawOpen.obj"));
+  CHECK(std::distance(fs::directory_iterator(kDir + "/rig_obj"), fs::directory_iterator()) == 53);
+}
+
+TEST_CASE("nfs_infer animate reads ICT, ARKit and Live Link Face takes", "[infer][cli]") {
+  set_up();
+  write(kDir + "/ict.csv", "jawOpen,eyeBlink_L\n0.5,0\n1,0.2\n0,1\n");
+  write(kDir + "/arkit.csv", "jawOpen,eyeBlinkLeft,browInnerUp\n0.5,0,0.3\n1,0.2,0\n");
+  write(kDir + "/llf.csv",
+        "Timecode,BlendShapeCount,EyeBlinkLeft,JawOpen,TongueOut,HeadYaw\n"
+        "10:00:00:01.000,61,0.1,0.4,0,0.02\n10:00:00:02.000,61,0.2,0.5,0,0.03\n"
+        "10:00:00:03.000,61,0.3,0.6,0,0.04\n10:00:00:04.000,61,0.4,0.7,0,0.05\n");
+  for (auto [file, frames] : std::vector<std::pair<std::string, int>>{{"ict", 3}, {"arkit", 2}, {"llf", 4}}) {
+    Result r = infer("animate --weights " + kDir + "/" + file + ".csv --target " + kDir + "/target.obj -o " + kDir +
+                     "/" + file + ".glb");
+    INFO(file << ": " << r.err);
+    REQUIRE(r.code == 0);
+    GltfMesh g = read_gltf(kDir + "/" + file + ".glb");
+    CHECK(g.num_targets() == frames);
+    CHECK(g.animation.length() == Approx((frames - 1) / 30.0));
+  }
+}
+
+TEST_CASE("nfs_infer encode writes a weights CSV in ICT or ARKit names", "[infer][cli]") {
+  set_up();
+  Result r = infer("encode " + sources() + " -o " + kDir + "/w.csv --naming arkit --set jawOpen=0.75");
+  INFO(r.err);
+  REQUIRE(r.code == 0);
+  WeightsTable w = read_weights_csv(kDir + "/w.csv");
+  CHECK(w.num_frames == 2);
+  CHECK(w.at(0, 26) == Approx(0.75f));  // --set edits every frame
+}
+
+TEST_CASE("nfs_infer bad inputs: one line naming the file, non-zero exit, no output", "[infer][cli]") {
+  set_up();
+  const std::string target = " --target " + kDir + "/target.obj";
+  auto check = [&](const std::string& args, const std::string& output, const std::string& expected) {
+    Result r = infer(args);
+    INFO(args << "\n" << r.err);
+    CHECK(r.code != 0);
+    CHECK(r.err.find(expected) != std::string::npos);
+    CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);  // one line
+    CHECK_FALSE(fs::exists(output));
+  };
+  check("retarget --source /nonexistent.obj" + target + " -o " + kDir + "/bad1.glb", kDir + "/bad1.glb",
+        "/nonexistent.obj");
+  write(kDir + "/garbage.obj", "this is not a mesh\n");
+  check("retarget --source " + kDir + "/garbage.obj" + target + " -o " + kDir + "/bad2.glb", kDir + "/bad2.glb",
+        "garbage.obj");
+  write(kDir + "/nofaces.obj", "v 0 0 0\nv 1 0 0\nv 0 1 0\n");
+  check("retarget --source " + kDir + "/nofaces.obj" + target + " -o " + kDir + "/bad3.glb", kDir + "/bad3.glb",
+        "nofaces.obj");
+  write(kDir + "/nan.obj", "v 0 0 nan\nv 1 0 0\nv 0 1 0\nf 1 2 3\n");
+  check("retarget --source " + kDir + "/nan.obj" + target + " -o " + kDir + "/bad4.glb", kDir + "/bad4.glb", "nan.obj");
+  // A sequence whose frames disagree in vertex count.
+  fs::copy_file(kDir + "/target.obj", kDir + "/other_topology.obj", fs::copy_options::overwrite_existing);
+  check("retarget --source " + kDir + "/source_0.obj " + kDir + "/other_topology.obj" + target + " -o " + kDir +
+            "/bad5",
+        kDir + "/bad5", "other_topology.obj");
+  // A truncated checkpoint.
+  {
+    std::ifstream in(kDir + "/model/model.safetensors", std::ios::binary);
+    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::ofstream(kDir + "/truncated.safetensors", std::ios::binary) << bytes.substr(0, bytes.size() / 2);
+  }
+  Result r = infer("rig" + target + " -o " + kDir + "/bad6.glb --model " + kDir + "/truncated.safetensors");
+  CHECK(r.code != 0);
+  CHECK(r.err.find("truncated.safetensors") != std::string::npos);
+  CHECK_FALSE(fs::exists(kDir + "/bad6.glb"));
+  // A CSV row with a non-numeric value.
+  write(kDir + "/badrow.csv", "jawOpen,eyeBlink_L\n0.5,0\n1,abc\n");
+  check("animate --weights " + kDir + "/badrow.csv" + target + " -o " + kDir + "/bad7.glb", kDir + "/bad7.glb",
+        "badrow.csv:3");
+  // An unknown option.
+  check("rig" + target + " -o " + kDir + "/bad8.glb --frobnicate 3", kDir + "/bad8.glb", "unknown option --frobnicate");
+}
