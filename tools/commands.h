@@ -9,4 +9,5 @@ int cmd_render(int argc, char** argv);
 int cmd_operators(int argc, char** argv);
 int cmd_remesh(int argc, char** argv);
 int cmd_ict_shape(int argc, char** argv);
+int cmd_demo_data(int argc, char** argv);
 }  // namespace nfs
