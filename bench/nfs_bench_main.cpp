@@ -12,6 +12,7 @@
 #include <sstream>
 #include <thread>
 
+#include "geometry/mesh_arrays.h"
 #include "geometry/mesh_operators.h"
 #include "geometry/operator_io.h"
 #include "geometry/plot.h"
@@ -119,13 +120,8 @@ int main(int argc, char** argv) {
     IctModel ict = load_ict_model(args.get("--ict-model", default_ict_model_path()));
     std::vector<float> P = ict.neutral;
     ict.to_canonical(P);
-    Eigen::MatrixXd V0(ict.num_vertices, 3);
-    for (int64_t i = 0; i < V0.rows(); ++i)
-      for (int k = 0; k < 3; ++k) V0(i, k) = P[3 * i + k];
-    std::vector<int32_t> t = ict.triangles();
-    Eigen::MatrixXi F0(int64_t(t.size() / 3), 3);
-    for (int64_t i = 0; i < F0.rows(); ++i)
-      for (int k = 0; k < 3; ++k) F0(i, k) = t[3 * i + k];
+    const Eigen::MatrixXd V0 = points_matrix(P);
+    const Eigen::MatrixXi F0 = triangles_matrix(ict.triangles());
 
     nlohmann::json results = nlohmann::json::array();
     std::vector<PlotSeries> plot;
@@ -163,10 +159,7 @@ int main(int argc, char** argv) {
           gops = cached_mesh_operators(V, F, int(cfg.eigenpairs));
         }
         SpectralOperators ops = to_spectral(gops, dev);
-        std::vector<int32_t> fv(static_cast<size_t>(F.size()));
-        for (int64_t i = 0; i < F.rows(); ++i)
-          for (int k = 0; k < 3; ++k) fv[i * 3 + k] = F(i, k);
-        Tensor faces = Tensor::from_ints({F.rows(), 3}, fv, dev);
+        Tensor faces = triangles_tensor(F, dev);
         Tensor pos1 = to_tensor(V, 1).to(dev), posb = to_tensor(V, batch).to(dev);
         Tensor nrm1, nrmb, img1, imgb;
         {

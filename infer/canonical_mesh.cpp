@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "geometry/image_io.h"
+#include "geometry/mesh_arrays.h"
 #include "geometry/render.h"
 
 namespace nfs {
@@ -16,14 +17,7 @@ const AlignReference& ict_align_reference(const IctModel& model) {
   if (!slot) {
     std::vector<float> P = model.neutral;
     model.to_canonical(P);
-    Eigen::MatrixXd V(model.num_vertices, 3);
-    for (int64_t i = 0; i < V.rows(); ++i)
-      for (int k = 0; k < 3; ++k) V(i, k) = P[3 * i + k];
-    std::vector<int32_t> t = model.triangles();
-    Eigen::MatrixXi F(int64_t(t.size() / 3), 3);
-    for (int64_t i = 0; i < F.rows(); ++i)
-      for (int k = 0; k < 3; ++k) F(i, k) = t[3 * i + k];
-    slot = std::make_unique<AlignReference>(V, F);
+    slot = std::make_unique<AlignReference>(points_matrix(P), triangles_matrix(model.triangles()));
   }
   return *slot;
 }

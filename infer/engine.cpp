@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <stdexcept>
 
+#include "geometry/mesh_arrays.h"
 #include "geometry/render.h"
 #include "nn/checkpoint.h"
 
@@ -26,14 +27,6 @@ Engine::Engine(const EngineOptions& options) : options_(options), device_(parse_
   ict_ = load_ict_model(options.ict_model.empty() ? default_ict_model_path() : options.ict_model);
 }
 
-namespace {
-std::vector<float> flatten(const Eigen::MatrixXd& V) {
-  std::vector<float> p(static_cast<size_t>(V.rows() * 3));
-  for (int64_t i = 0; i < V.rows(); ++i)
-    for (int k = 0; k < 3; ++k) p[i * 3 + k] = float(V(i, k));
-  return p;
-}
-}  // namespace
 
 std::unique_ptr<Engine::Target> Engine::prepare_target(const std::string& path, const AlignOptions& align) {
   auto t = std::make_unique<Target>();
@@ -41,7 +34,7 @@ std::unique_ptr<Engine::Target> Engine::prepare_target(const std::string& path, 
   t->topology.name = path;
   t->topology.F = t->mesh.mesh.F;
   t->topology.num_vertices = t->mesh.V.rows();
-  t->geometry = prepare_mesh(t->topology, flatten(t->mesh.V), int(net_->config.eigenpairs), device_);
+  t->geometry = prepare_mesh(t->topology, points_vector(t->mesh.V), int(net_->config.eigenpairs), device_);
   FrameBatch frames = make_frames(t->geometry.neutral, 1, t->geometry, net_->config.camera, device_);
   t->prepared = nfs::prepare_target(*net_, frames.positions, frames.normals, frames.images, t->geometry.ops);
   return t;
@@ -54,7 +47,7 @@ Tensor Engine::encode(const std::vector<std::string>& sources, const AlignOption
   topo.name = sources[0];
   topo.F = first.mesh.F;
   topo.num_vertices = first.V.rows();
-  PreparedMesh mesh = prepare_mesh(topo, flatten(first.V), int(net_->config.eigenpairs), device_);
+  PreparedMesh mesh = prepare_mesh(topo, points_vector(first.V), int(net_->config.eigenpairs), device_);
   std::vector<float> codes;
   const int64_t D = net_->config.code_dim;
   for (size_t start = 0; start < sources.size(); start += size_t(options_.batch)) {
@@ -70,7 +63,7 @@ Tensor Engine::encode(const std::vector<std::string>& sources, const AlignOption
                                    sources[0] + " has " + std::to_string(first.V.rows()));
         V = first.to_canonical.apply(frame.V());
       }
-      std::vector<float> p = flatten(V);
+      std::vector<float> p = points_vector(V);
       flat.insert(flat.end(), p.begin(), p.end());
     }
     FrameBatch b = make_frames(flat, int64_t(end - start), mesh, net_->config.camera, device_);
@@ -104,7 +97,7 @@ std::vector<std::vector<float>> Engine::decode(const Target& target, const Tenso
       Eigen::MatrixXd P(V, 3);
       for (int64_t v = 0; v < V; ++v)
         for (int k = 0; k < 3; ++k) P(v, k) = target.mesh.V(v, k) + delta[(f * V + v) * 3 + k];
-      out.push_back(flatten(target.mesh.to_user.apply(P)));
+      out.push_back(points_vector(target.mesh.to_user.apply(P)));
     }
   }
   return out;

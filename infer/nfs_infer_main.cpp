@@ -6,6 +6,7 @@
 #include <string>
 
 #include "geometry/image_io.h"
+#include "geometry/mesh_arrays.h"
 #include "geometry/render.h"
 #include "geometry/write_obj.h"
 #include "infer/blendshape_names.h"
@@ -124,18 +125,6 @@ void write_strip(const std::string& path, Engine& engine, const std::vector<std:
                  const AlignOptions& align, const Engine::Target& target, const std::vector<std::vector<float>>& frames) {
   const RasterCamera cam = canonical_camera();
   CanonicalMesh first = load_canonical_mesh(sources[0], align, engine.ict());
-  auto tensor_of = [](const Eigen::MatrixXd& V) {
-    std::vector<float> p(static_cast<size_t>(V.rows() * 3));
-    for (int64_t i = 0; i < V.rows(); ++i)
-      for (int k = 0; k < 3; ++k) p[i * 3 + k] = float(V(i, k));
-    return Tensor::from_vector({V.rows(), 3}, p);
-  };
-  auto faces_of = [](const Eigen::MatrixXi& F) {
-    std::vector<int32_t> f(static_cast<size_t>(F.rows() * 3));
-    for (int64_t i = 0; i < F.rows(); ++i)
-      for (int k = 0; k < 3; ++k) f[i * 3 + k] = F(i, k);
-    return Tensor::from_ints({F.rows(), 3}, f);
-  };
   std::vector<Tensor> rows;
   const size_t step = std::max<size_t>(1, (frames.size() + 7) / 8);
   for (size_t i = 0; i < frames.size(); i += step) {
@@ -146,8 +135,8 @@ void write_strip(const std::string& path, Engine& engine, const std::vector<std:
     for (int64_t v = 0; v < R.rows(); ++v)
       for (int k = 0; k < 3; ++k) R(v, k) = frames[i][v * 3 + k];
     R = target.mesh.to_canonical.apply(R);
-    Tensor a = render_front(tensor_of(S), faces_of(src.F), cam).reshape({3, cam.height, cam.width});
-    Tensor b = render_front(tensor_of(R), faces_of(target.mesh.mesh.F), cam).reshape({3, cam.height, cam.width});
+    Tensor a = render_front(points_tensor(S), triangles_tensor(src.F), cam).reshape({3, cam.height, cam.width});
+    Tensor b = render_front(points_tensor(R), triangles_tensor(target.mesh.mesh.F), cam).reshape({3, cam.height, cam.width});
     rows.push_back(hstack_images({a, b}));
   }
   write_png(path, vstack_images(rows));

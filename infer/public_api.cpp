@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <stdexcept>
 
+#include "geometry/mesh_arrays.h"
 #include "geometry/write_obj.h"
 #include "infer/blendshape_names.h"
 #include "infer/engine.h"
@@ -39,19 +40,8 @@ int Retargeter::prepare_target(const std::vector<float>& positions, const std::v
   // Through a temporary OBJ so raw arrays take the same checked path as files.
   if (positions.size() % 3 || triangles.size() % 3 || positions.empty() || triangles.empty())
     throw std::invalid_argument("prepare_target: positions and triangles must be non-empty multiples of 3");
-  geo::PolygonMesh m;
-  m.V.resize(int64_t(positions.size() / 3), 3);
-  for (int64_t i = 0; i < m.V.rows(); ++i)
-    for (int k = 0; k < 3; ++k) m.V(i, k) = positions[i * 3 + k];
-  for (size_t f = 0; f < triangles.size(); f += 3) {
-    for (int k = 0; k < 3; ++k) {
-      m.corner_vertex.push_back(triangles[f + k]);
-      m.corner_uv.push_back(-1);
-    }
-    m.poly_start.push_back(int(m.corner_vertex.size()));
-    m.poly_group.push_back(-1);
-    m.poly_material.push_back(-1);
-  }
+  const geo::PolygonMesh m =
+      triangle_polygons(points_matrix(positions), triangles_matrix(std::vector<int32_t>(triangles.begin(), triangles.end())));
   const std::string path = (std::filesystem::temp_directory_path() /
                             ("nfs_target_" + std::to_string(reinterpret_cast<uintptr_t>(this)) + ".obj")).string();
   geo::write_obj(path, m);

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "geometry/mesh_arrays.h"
 #include "geometry/remesh.h"
 #include "geometry/write_obj.h"
 #include "infer/cli.h"
@@ -16,28 +17,6 @@
 
 namespace nfs {
 
-namespace {
-Eigen::MatrixXd as_matrix(const std::vector<float>& p) {
-  Eigen::MatrixXd V(int64_t(p.size() / 3), 3);
-  for (int64_t i = 0; i < V.rows(); ++i)
-    for (int k = 0; k < 3; ++k) V(i, k) = p[3 * i + k];
-  return V;
-}
-geo::PolygonMesh triangle_mesh(const Eigen::MatrixXd& V, const Eigen::MatrixXi& F) {
-  geo::PolygonMesh m;
-  m.V = V;
-  for (int64_t f = 0; f < F.rows(); ++f) {
-    for (int k = 0; k < 3; ++k) {
-      m.corner_vertex.push_back(F(f, k));
-      m.corner_uv.push_back(-1);
-    }
-    m.poly_start.push_back(int(m.corner_vertex.size()));
-    m.poly_group.push_back(-1);
-    m.poly_material.push_back(-1);
-  }
-  return m;
-}
-}  // namespace
 
 int cmd_demo_data(int argc, char** argv) {
   CliArgs args(argc, argv, 2, {"-o", "--frames"}, {"--help"});
@@ -50,10 +29,7 @@ int cmd_demo_data(int argc, char** argv) {
   const std::string dir = args.require("-o");
   const int frames = args.get_int("--frames", 24);
   std::filesystem::create_directories(dir + "/sequence");
-  std::vector<int32_t> t = ict.triangles();
-  Eigen::MatrixXi F(int64_t(t.size() / 3), 3);
-  for (int64_t i = 0; i < F.rows(); ++i)
-    for (int k = 0; k < 3; ++k) F(i, k) = t[3 * i + k];
+  const Eigen::MatrixXi F = triangles_matrix(ict.triangles());
 
   // Target: identity with strong features, re-meshed to 3k vertices, metres, turned 15° about Y.
   std::vector<float> w_target(size_t(ict.num_identities()), 0.0f);
@@ -66,11 +42,11 @@ int cmd_demo_data(int argc, char** argv) {
   RemeshOptions ro;
   ro.target_vertices = 3000;
   ro.seed = 11;
-  remesh(as_matrix(ict.shape(w_target, {})), F, ro, V2, F2, I2, B2);
+  remesh(points_matrix(ict.shape(w_target, {})), F, ro, V2, F2, I2, B2);
   const double a = 15.0 * M_PI / 180.0;
   Eigen::Matrix3d R;
   R << std::cos(a), 0, std::sin(a), 0, 1, 0, -std::sin(a), 0, std::cos(a);
-  geo::write_obj(dir + "/target.obj", triangle_mesh((V2 * R.transpose()) * 0.01, F2));
+  geo::write_obj(dir + "/target.obj", triangle_polygons((V2 * R.transpose()) * 0.01, F2));
 
   // Source: another identity on a 2k-vertex re-mesh, a take of smooth weights (centimetres).
   std::vector<float> w_source(size_t(ict.num_identities()), 0.0f);
@@ -82,7 +58,7 @@ int cmd_demo_data(int argc, char** argv) {
   Eigen::MatrixXi FS;
   Eigen::VectorXi IS;
   Eigen::MatrixXd BS;
-  remesh(as_matrix(ict.shape(w_source, {})), F, ro, S, FS, IS, BS);
+  remesh(points_matrix(ict.shape(w_source, {})), F, ro, S, FS, IS, BS);
   const int E = int(ict.num_expressions());
   std::vector<float> take;
   for (int f = 0; f < frames; ++f) {
@@ -97,10 +73,10 @@ int cmd_demo_data(int argc, char** argv) {
     set("browInnerUp_L", 0.7 * std::sin(M_PI * s));
     set("browInnerUp_R", 0.7 * std::sin(M_PI * s));
     take.insert(take.end(), w.begin(), w.end());
-    barycentric_transfer(F, IS, BS, as_matrix(ict.shape(w_source, w)), frame);
+    barycentric_transfer(F, IS, BS, points_matrix(ict.shape(w_source, w)), frame);
     char name[64];
     std::snprintf(name, sizeof(name), "/sequence/frame_%04d.obj", f);
-    geo::write_obj(dir + name, triangle_mesh(frame, FS));
+    geo::write_obj(dir + name, triangle_polygons(frame, FS));
   }
   write_weights_csv(dir + "/take.csv", take, frames, WeightsNaming::Arkit);
   std::printf("demo data: target %lld vertices, sequence of %d frames with %lld vertices -> %s\n",

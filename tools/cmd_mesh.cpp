@@ -4,6 +4,7 @@
 #include <string>
 
 #include "geometry/image_io.h"
+#include "geometry/mesh_arrays.h"
 #include "geometry/operator_io.h"
 #include "geometry/remesh.h"
 #include "geometry/render.h"
@@ -25,19 +26,7 @@ IctModel model_from(const CliArgs& args) {
   return load_ict_model(args.get("--ict-model", default_ict_model_path()));
 }
 
-Tensor positions_tensor(const Eigen::MatrixXd& V) {
-  std::vector<float> p(static_cast<size_t>(V.rows() * 3));
-  for (int64_t i = 0; i < V.rows(); ++i)
-    for (int k = 0; k < 3; ++k) p[i * 3 + k] = float(V(i, k));
-  return Tensor::from_vector({V.rows(), 3}, p);
-}
 
-Tensor faces_tensor(const Eigen::MatrixXi& F) {
-  std::vector<int32_t> f(static_cast<size_t>(F.rows() * 3));
-  for (int64_t i = 0; i < F.rows(); ++i)
-    for (int k = 0; k < 3; ++k) f[i * 3 + k] = F(i, k);
-  return Tensor::from_ints({F.rows(), 3}, f);
-}
 
 double seconds_since(std::chrono::steady_clock::time_point t) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
@@ -68,14 +57,14 @@ int cmd_render(int argc, char** argv) {
     F = m.F;
   }
   const RasterCamera cam = canonical_camera();
-  Tensor faces = faces_tensor(F);
-  Tensor front = render_front(positions_tensor(V), faces, cam).reshape({3, cam.height, cam.width});
+  Tensor faces = triangles_tensor(F);
+  Tensor front = render_front(points_tensor(V), faces, cam).reshape({3, cam.height, cam.width});
   if (args.has("--side")) {
     Eigen::MatrixXd S(V.rows(), 3);
     S.col(0) = -V.col(2);
     S.col(1) = V.col(1);
     S.col(2) = V.col(0);
-    Tensor side = render_front(positions_tensor(S), faces, cam).reshape({3, cam.height, cam.width});
+    Tensor side = render_front(points_tensor(S), faces, cam).reshape({3, cam.height, cam.width});
     front = hstack_images({front, side});
   }
   write_png(out, front);
@@ -136,17 +125,7 @@ int cmd_remesh(int argc, char** argv) {
   Eigen::VectorXi I2;
   remesh(m.V(), m.F, opt, V2, F2, I2, B2);
   const double t = seconds_since(t0);
-  geo::PolygonMesh out_mesh;
-  out_mesh.V = V2;
-  for (int64_t f = 0; f < F2.rows(); ++f) {
-    for (int k = 0; k < 3; ++k) {
-      out_mesh.corner_vertex.push_back(F2(f, k));
-      out_mesh.corner_uv.push_back(-1);
-    }
-    out_mesh.poly_start.push_back(int(out_mesh.corner_vertex.size()));
-    out_mesh.poly_group.push_back(-1);
-    out_mesh.poly_material.push_back(-1);
-  }
+  const geo::PolygonMesh out_mesh = triangle_polygons(V2, F2);
   if (args.has("--map")) {
     std::vector<int32_t> tri(I2.data(), I2.data() + I2.size());
     std::vector<float> bary(static_cast<size_t>(B2.rows() * 3));
@@ -155,7 +134,7 @@ int cmd_remesh(int argc, char** argv) {
     write_safetensors(args.get("--map"),
                       {{"triangle", Tensor::from_ints({int64_t(tri.size())}, tri)},
                        {"barycentric", Tensor::from_vector({B2.rows(), 3}, bary)},
-                       {"input_triangles", faces_tensor(m.F)}},
+                       {"input_triangles", triangles_tensor(m.F)}},
                       {{"input", path}});
   }
   geo::write_obj(out, out_mesh);

@@ -1,19 +1,13 @@
 #include "train/mesh_sample.h"
 
 #include "geometry/jacobian_operator.h"
+#include "geometry/mesh_arrays.h"
 #include "geometry/operator_io.h"
 #include "geometry/render.h"
 
 namespace nfs {
 
 namespace {
-Eigen::MatrixXd to_matrix(const std::vector<float>& p) {
-  Eigen::MatrixXd V(int64_t(p.size() / 3), 3);
-  for (int64_t i = 0; i < V.rows(); ++i)
-    for (int k = 0; k < 3; ++k) V(i, k) = p[3 * i + k];
-  return V;
-}
-
 CsrMatrix scaled(const CsrMatrix& m, float s) {
   NoGradGuard no_grad;
   CsrMatrix out = m;
@@ -35,7 +29,7 @@ Tensor scaled(const Tensor& t, float s) {
 PreparedMesh prepare_mesh(const Topology& topology, std::vector<float> neutral, int eigenpairs, Device device) {
   PreparedMesh m;
   m.topology = &topology;
-  const Eigen::MatrixXd V = to_matrix(neutral);
+  const Eigen::MatrixXd V = points_matrix(neutral);
   m.ops = to_spectral(cached_mesh_operators(V, topology.F, eigenpairs), device);
   Eigen::SparseMatrix<double> J;
   geo::jacobian_operator(V, topology.F, J);

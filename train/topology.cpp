@@ -2,19 +2,10 @@
 
 #include <string>
 
+#include "geometry/mesh_arrays.h"
 #include "geometry/remesh.h"
 
 namespace nfs {
-
-namespace {
-Eigen::MatrixXi ict_triangles(const IctModel& model) {
-  std::vector<int32_t> t = model.triangles();
-  Eigen::MatrixXi F(int64_t(t.size() / 3), 3);
-  for (int64_t i = 0; i < F.rows(); ++i)
-    for (int k = 0; k < 3; ++k) F(i, k) = t[3 * i + k];
-  return F;
-}
-}  // namespace
 
 std::vector<float> Topology::transfer(const std::vector<float>& values, int C) const {
   if (is_ict) return values;
@@ -30,17 +21,12 @@ std::vector<float> Topology::transfer(const std::vector<float>& values, int C) c
   return out;
 }
 
-Tensor Topology::faces_tensor(Device device) const {
-  std::vector<int32_t> f(static_cast<size_t>(F.rows() * 3));
-  for (int64_t i = 0; i < F.rows(); ++i)
-    for (int k = 0; k < 3; ++k) f[i * 3 + k] = F(i, k);
-  return Tensor::from_ints({F.rows(), 3}, f, device);
-}
+Tensor Topology::faces_tensor(Device device) const { return triangles_tensor(F, device); }
 
 Topology ict_topology(const IctModel& model, const std::vector<int32_t>& labels) {
   Topology t;
   t.name = "ict";
-  t.F = ict_triangles(model);
+  t.F = triangles_matrix(model.triangles());
   t.ict_F = t.F;
   t.labels = labels;
   t.num_vertices = model.num_vertices;
@@ -52,12 +38,10 @@ Topology remeshed_topology(const IctModel& model, const std::vector<int32_t>& la
   Topology t;
   t.name = "remesh-" + std::to_string(vertices) + "-s" + std::to_string(seed);
   t.is_ict = false;
-  t.ict_F = ict_triangles(model);
+  t.ict_F = triangles_matrix(model.triangles());
   std::vector<float> P = model.neutral;
   model.to_canonical(P);
-  Eigen::MatrixXd V(model.num_vertices, 3);
-  for (int64_t i = 0; i < V.rows(); ++i)
-    for (int k = 0; k < 3; ++k) V(i, k) = P[3 * i + k];
+  const Eigen::MatrixXd V = points_matrix(P);
   RemeshOptions opt;
   opt.target_vertices = vertices;
   opt.seed = seed;

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <stdexcept>
 
+#include "geometry/mesh_arrays.h"
 #include "infer/canonical_mesh.h"
 
 namespace nfs {
@@ -29,12 +30,6 @@ std::unique_ptr<UserSequence> load_user_sequence(const std::string& folder, cons
   s.topology.F = neutral.mesh.F;
   s.topology.num_vertices = neutral.V.rows();
   s.topology.labels.assign(size_t(s.topology.num_vertices), 0);
-  auto flatten = [](const Eigen::MatrixXd& V) {
-    std::vector<float> p(static_cast<size_t>(V.rows() * 3));
-    for (int64_t i = 0; i < V.rows(); ++i)
-      for (int k = 0; k < 3; ++k) p[i * 3 + k] = float(V(i, k));
-    return p;
-  };
   for (const std::string& f : files) {
     if (f == neutral_file) continue;
     geo::TriangleMesh frame;
@@ -42,9 +37,9 @@ std::unique_ptr<UserSequence> load_user_sequence(const std::string& folder, cons
     if (frame.V().rows() != neutral.V.rows())
       throw std::runtime_error(f + ": " + std::to_string(frame.V().rows()) + " vertices, the neutral " + neutral_file +
                                " has " + std::to_string(neutral.V.rows()) + " (frames must share the neutral's topology)");
-    s.frames.push_back(flatten(neutral.to_canonical.apply(frame.V())));
+    s.frames.push_back(points_vector(neutral.to_canonical.apply(frame.V())));
   }
-  s.neutral = prepare_mesh(s.topology, flatten(neutral.V), eigenpairs, device);
+  s.neutral = prepare_mesh(s.topology, points_vector(neutral.V), eigenpairs, device);
   return seq;
 }
 

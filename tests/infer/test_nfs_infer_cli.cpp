@@ -2,16 +2,20 @@
 // files read back, and the bad inputs of SPEC §9 (one line naming the file, non-zero exit, no
 // output left behind).
 #include <catch2/catch.hpp>
+#include <unistd.h>
+
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
+#include "geometry/mesh_arrays.h"
 #include "geometry/remesh.h"
 #include "geometry/write_obj.h"
 #include "infer/blendshape_names.h"
 #include "infer/gltf_read.h"
 #include "infer/weights_csv.h"
+#include "train/tiny_config.h"
 #include "train/trainer.h"
 
 using namespace nfs;
@@ -20,7 +24,8 @@ namespace fs = std::filesystem;
 namespace {
 
 const char* kIct = NFS_SHARED_DIR "/data/ict-facekit/ict_face_model.safetensors";
-const std::string kDir = "infer_cli_test";
+// One folder per test process: ctest runs the cases in parallel processes.
+const std::string kDir = "infer_cli_test_" + std::to_string(getpid());
 
 struct Result {
   int code;
@@ -40,20 +45,6 @@ Result infer(const std::string& args) {
   return {WEXITSTATUS(status), ss.str()};
 }
 
-geo::PolygonMesh triangles_mesh(const Eigen::MatrixXd& V, const Eigen::MatrixXi& F) {
-  geo::PolygonMesh m;
-  m.V = V;
-  for (int64_t f = 0; f < F.rows(); ++f) {
-    for (int k = 0; k < 3; ++k) {
-      m.corner_vertex.push_back(F(f, k));
-      m.corner_uv.push_back(-1);
-    }
-    m.poly_start.push_back(int(m.corner_vertex.size()));
-    m.poly_group.push_back(-1);
-    m.poly_material.push_back(-1);
-  }
-  return m;
-}
 
 // Once: a model trained for 3 steps, a re-meshed target and two re-meshed source frames.
 void set_up() {
@@ -63,52 +54,31 @@ void set_up() {
   fs::remove_all(kDir);
   fs::create_directories(kDir + "/model");
   setenv("NFS_CACHE_DIR", (kDir + "/cache").c_str(), 1);
-  TrainConfig c;
-  c.model.width = 8;
-  c.model.id_blocks = c.model.exp_blocks = c.model.skin_blocks = 1;
-  c.model.eigenpairs = 16;
-  c.model.skin_hidden = 16;
-  c.model.decoder_hidden = 32;
-  c.model.decoder_groups = 8;
-  c.model.decoder_hidden_layers = 2;
-  c.device = "cpu";
-  c.batch = 2;
+  TrainConfig c = test::tiny_train_config(600);
   c.train_identities = 1;
-  c.ict_topology = false;
-  c.remesh_vertices = {600};
-  c.ict_model = kIct;
   Trainer t(c);
   for (int i = 0; i < 3; ++i) t.step();
   t.save(kDir + "/model");
 
   const IctModel& ict = t.ict();
-  std::vector<int32_t> tri = ict.triangles();
-  Eigen::MatrixXi F(int64_t(tri.size() / 3), 3);
-  for (int64_t i = 0; i < F.rows(); ++i)
-    for (int k = 0; k < 3; ++k) F(i, k) = tri[3 * i + k];
-  auto matrix = [](const std::vector<float>& p) {
-    Eigen::MatrixXd V(int64_t(p.size() / 3), 3);
-    for (int64_t i = 0; i < V.rows(); ++i)
-      for (int k = 0; k < 3; ++k) V(i, k) = p[3 * i + k];
-    return V;
-  };
+  const Eigen::MatrixXi F = triangles_matrix(ict.triangles());
   Eigen::MatrixXd V2, B2, frame;
   Eigen::MatrixXi F2;
   Eigen::VectorXi I2;
   RemeshOptions ro;
   ro.target_vertices = 900;
   ro.seed = 5;
-  remesh(matrix(ict.neutral), F, ro, V2, F2, I2, B2);
-  geo::write_obj(kDir + "/target.obj", triangles_mesh(V2 * 0.01, F2));  // metres: other units than the sources
+  remesh(points_matrix(ict.neutral), F, ro, V2, F2, I2, B2);
+  geo::write_obj(kDir + "/target.obj", triangle_polygons(V2 * 0.01, F2));  // metres: other units than the sources
   ro.target_vertices = 700;
   ro.seed = 6;
-  remesh(matrix(ict.neutral), F, ro, V2, F2, I2, B2);
+  remesh(points_matrix(ict.neutral), F, ro, V2, F2, I2, B2);
   int n = 0;
   for (int e : {26, 45}) {
     std::vector<float> w(53, 0.0f);
     w[e] = 1.0f;
-    barycentric_transfer(F, I2, B2, matrix(ict.shape({}, w)), frame);
-    geo::write_obj(kDir + "/source_" + std::to_string(n++) + ".obj", triangles_mesh(frame, F2));
+    barycentric_transfer(F, I2, B2, points_matrix(ict.shape({}, w)), frame);
+    geo::write_obj(kDir + "/source_" + std::to_string(n++) + ".obj", triangle_polygons(frame, F2));
   }
 }
 

@@ -2,31 +2,13 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 
+#include "train/tiny_config.h"
 #include "train/trainer.h"
 
 using namespace nfs;
 
 namespace {
-TrainConfig tiny(float dropout) {
-  TrainConfig c;
-  c.model.width = 8;
-  c.model.id_blocks = c.model.exp_blocks = c.model.skin_blocks = 1;
-  c.model.eigenpairs = 16;
-  c.model.skin_hidden = 16;
-  c.model.decoder_hidden = 32;
-  c.model.decoder_groups = 8;
-  c.model.decoder_hidden_layers = 2;
-  c.model.dropout = dropout;
-  c.device = "cpu";
-  c.batch = 2;
-  c.lr = 3e-3f;
-  c.train_identities = 2;
-  c.ict_topology = false;
-  c.remesh_vertices = {800};
-  c.validation_expressions = 4;
-  c.ict_model = NFS_SHARED_DIR "/data/ict-facekit/ict_face_model.safetensors";
-  return c;
-}
+TrainConfig tiny(float dropout) { return test::tiny_train_config(800, dropout); }
 }  // namespace
 
 TEST_CASE("a short CPU run lowers the validation MSE well below its start", "[train]") {
