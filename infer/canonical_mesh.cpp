@@ -1,5 +1,6 @@
 #include "infer/canonical_mesh.h"
 
+#include <cctype>
 #include <map>
 #include <memory>
 #include <sstream>
@@ -8,6 +9,7 @@
 #include "geometry/image_io.h"
 #include "geometry/mesh_arrays.h"
 #include "geometry/render.h"
+#include "infer/gltf_read.h"
 
 namespace nfs {
 
@@ -22,9 +24,59 @@ const AlignReference& ict_align_reference(const IctModel& model) {
   return *slot;
 }
 
+namespace {
+bool is_gltf_file(const std::string& path) {
+  std::string e = path.substr(path.find_last_of('.') == std::string::npos ? path.size() : path.find_last_of('.'));
+  for (char& ch : e) ch = char(std::tolower(ch));
+  return e == ".glb" || e == ".gltf";
+}
+}  // namespace
+
+void load_any_mesh(const std::string& path, geo::TriangleMesh& mesh) {
+  if (!is_gltf_file(path)) return geo::load_mesh(path, mesh);
+  GltfMesh g = read_gltf(path);
+  std::vector<int32_t> t(g.triangles.begin(), g.triangles.end());
+  mesh = geo::TriangleMesh();
+  mesh.poly = triangle_polygons(points_matrix(g.positions), triangles_matrix(t));
+  Eigen::VectorXi kept;
+  geo::check_mesh(path, mesh.poly.V, triangles_matrix(t), mesh.F, kept, mesh.report);
+  mesh.F_poly = kept;
+}
+
+std::vector<Eigen::MatrixXd> source_frames(const std::string& path) {
+  if (!is_gltf_file(path)) {
+    geo::TriangleMesh m;
+    geo::load_mesh(path, m);
+    return {m.V()};
+  }
+  GltfMesh g = read_gltf(path);
+  const size_t n = g.positions.size();
+  auto pose = [&](const float* w) {
+    std::vector<float> p = g.positions;
+    for (size_t k = 0; k < g.targets.size(); ++k)
+      if (w[k] != 0.0f)
+        for (size_t i = 0; i < n; ++i) p[i] += w[k] * g.targets[k].position_deltas[i];
+    return points_matrix(p);
+  };
+  std::vector<Eigen::MatrixXd> frames;
+  const size_t T = g.targets.size();
+  if (g.has_animation && T > 0) {
+    for (size_t key = 0; key < g.animation.times.size(); ++key) frames.push_back(pose(&g.animation.weights[key * T]));
+  } else {
+    std::vector<float> w(T, 0.0f);
+    frames.push_back(points_matrix(g.positions));
+    for (size_t k = 0; k < T; ++k) {
+      w.assign(T, 0.0f);
+      w[k] = 1.0f;
+      frames.push_back(pose(w.data()));
+    }
+  }
+  return frames;
+}
+
 CanonicalMesh load_canonical_mesh(const std::string& path, const AlignOptions& options, const IctModel& model) {
   CanonicalMesh c;
-  geo::load_mesh(path, c.mesh);
+  load_any_mesh(path, c.mesh);
   try {
     align_to_canonical(ict_align_reference(model), c.mesh.V(), c.mesh.F, options, c.to_canonical, c.to_user, &c.report);
   } catch (const std::invalid_argument& e) {

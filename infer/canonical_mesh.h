@@ -23,6 +23,13 @@ struct CanonicalMesh {
 
 CanonicalMesh load_canonical_mesh(const std::string& path, const AlignOptions& options, const IctModel& model);
 
+// Reads an OBJ, or a glTF/GLB (its first mesh: triangles, base positions), checked (SPEC §9).
+void load_any_mesh(const std::string& path, geo::TriangleMesh& mesh);
+// The frames a source file holds, in its own frame: an OBJ is one frame; a glTF/GLB with morph
+// targets is one frame per key of its weight animation, or without an animation the base mesh
+// followed by each target at weight 1 (a blendshape character).
+std::vector<Eigen::MatrixXd> source_frames(const std::string& path);
+
 // The alignment flags shared by the binaries:
 //   --align auto|bbox|none   --up AXIS   --forward AXIS   (AXIS: x, y, z, -x, -y, -z)
 //   --scale S (user units × S = canonical)   --offset X,Y,Z (canonical position of the user origin)

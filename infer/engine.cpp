@@ -48,29 +48,26 @@ Tensor Engine::encode(const std::vector<std::string>& sources, const AlignOption
   topo.F = first.mesh.F;
   topo.num_vertices = first.V.rows();
   PreparedMesh mesh = prepare_mesh(topo, points_vector(first.V), int(net_->config.eigenpairs), device_);
+  // Every frame, in canonical positions, in order.
+  std::vector<std::vector<float>> frames;
+  for (const std::string& path : sources)
+    for (const Eigen::MatrixXd& V : source_frames(path)) {
+      if (V.rows() != first.V.rows())
+        throw std::runtime_error(path + ": " + std::to_string(V.rows()) + " vertices, the sequence's first frame " +
+                                 sources[0] + " has " + std::to_string(first.V.rows()));
+      frames.push_back(points_vector(first.to_canonical.apply(V)));
+    }
   std::vector<float> codes;
   const int64_t D = net_->config.code_dim;
-  for (size_t start = 0; start < sources.size(); start += size_t(options_.batch)) {
-    const size_t end = std::min(sources.size(), start + size_t(options_.batch));
+  for (size_t start = 0; start < frames.size(); start += size_t(options_.batch)) {
+    const size_t end = std::min(frames.size(), start + size_t(options_.batch));
     std::vector<float> flat;
-    for (size_t i = start; i < end; ++i) {
-      Eigen::MatrixXd V = first.V;
-      if (i > 0) {
-        geo::TriangleMesh frame;
-        geo::load_mesh(sources[i], frame);
-        if (frame.V().rows() != first.V.rows())
-          throw std::runtime_error(sources[i] + ": " + std::to_string(frame.V().rows()) + " vertices, the sequence's first frame " +
-                                   sources[0] + " has " + std::to_string(first.V.rows()));
-        V = first.to_canonical.apply(frame.V());
-      }
-      std::vector<float> p = points_vector(V);
-      flat.insert(flat.end(), p.begin(), p.end());
-    }
+    for (size_t i = start; i < end; ++i) flat.insert(flat.end(), frames[i].begin(), frames[i].end());
     FrameBatch b = make_frames(flat, int64_t(end - start), mesh, net_->config.camera, device_);
     std::vector<float> z = encode_expressions(*net_, b.positions, b.normals, b.images, mesh.ops).to_vector();
     codes.insert(codes.end(), z.begin(), z.end());
   }
-  return Tensor::from_vector({int64_t(sources.size()), D}, codes);
+  return Tensor::from_vector({int64_t(frames.size()), D}, codes);
 }
 
 Tensor Engine::codes_from_weights(const std::vector<float>& weights, int num_frames) const {

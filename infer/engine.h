@@ -34,8 +34,9 @@ class Engine {
   };
   std::unique_ptr<Target> prepare_target(const std::string& path, const AlignOptions& align);
 
-  // Codes z_GE [N, code] of source frames (OBJ files sharing one topology: the first is aligned
-  // and its operators serve all; the others move with the same similarity).
+  // Codes z_GE [N, code] of source frames (OBJ files, or glTF/GLB files whose morph targets or
+  // animation hold several frames: infer/canonical_mesh.h source_frames), all of one topology.
+  // The first file is aligned and its operators serve all; the others move with its similarity.
   Tensor encode(const std::vector<std::string>& sources, const AlignOptions& align);
 
   // Codes from FACS weights [N, 53]: the first 53 dimensions, the rest 0.

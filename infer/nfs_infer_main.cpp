@@ -122,20 +122,19 @@ void write_frames(const std::string& out, const Engine::Target& target, const st
 
 // source | result strip: canonical-frame renders, one row per frame (at most 8 rows).
 void write_strip(const std::string& path, Engine& engine, const std::vector<std::string>& sources,
-                 const AlignOptions& align, const Engine::Target& target, const std::vector<std::vector<float>>& frames) {
+                 const std::vector<Eigen::MatrixXd>& source_positions, const AlignOptions& align,
+                 const Engine::Target& target, const std::vector<std::vector<float>>& frames) {
   const RasterCamera cam = canonical_camera();
   CanonicalMesh first = load_canonical_mesh(sources[0], align, engine.ict());
   std::vector<Tensor> rows;
   const size_t step = std::max<size_t>(1, (frames.size() + 7) / 8);
   for (size_t i = 0; i < frames.size(); i += step) {
-    geo::TriangleMesh src;
-    geo::load_mesh(sources[i], src);
-    Eigen::MatrixXd S = first.to_canonical.apply(src.V());
+    Eigen::MatrixXd S = first.to_canonical.apply(source_positions[i]);
     Eigen::MatrixXd R(target.mesh.V.rows(), 3);
     for (int64_t v = 0; v < R.rows(); ++v)
       for (int k = 0; k < 3; ++k) R(v, k) = frames[i][v * 3 + k];
     R = target.mesh.to_canonical.apply(R);
-    Tensor a = render_front(points_tensor(S), triangles_tensor(src.F), cam).reshape({3, cam.height, cam.width});
+    Tensor a = render_front(points_tensor(S), triangles_tensor(first.mesh.F), cam).reshape({3, cam.height, cam.width});
     Tensor b = render_front(points_tensor(R), triangles_tensor(target.mesh.mesh.F), cam).reshape({3, cam.height, cam.width});
     rows.push_back(hstack_images({a, b}));
   }
@@ -210,10 +209,19 @@ int run(const std::string& cmd, int argc, char** argv) {
     std::vector<std::string> sources = sources_of(args);
     Tensor z = edited(args, engine.encode(sources, align));
     std::vector<std::vector<float>> frames = engine.decode(*target, z);
+    // One name per frame: the file's, numbered when a glTF source holds several frames.
     std::vector<std::string> names;
-    for (const std::string& s : sources) names.push_back(fs::path(s).stem().string());
+    std::vector<Eigen::MatrixXd> source_positions;
+    for (const std::string& s : sources) {
+      std::vector<Eigen::MatrixXd> f = source_frames(s);
+      for (size_t k = 0; k < f.size(); ++k) {
+        names.push_back(fs::path(s).stem().string() + (f.size() > 1 ? "_" + std::to_string(k) : ""));
+        source_positions.push_back(f[k]);
+      }
+    }
     write_frames(out, *target, frames, names, fps);
-    if (args.has("--strip")) write_strip(args.get("--strip"), engine, sources, align, *target, frames);
+    if (args.has("--strip"))
+      write_strip(args.get("--strip"), engine, sources, source_positions, align, *target, frames);
     std::printf("%zu frames retargeted onto %s -> %s\n", frames.size(), target_path.c_str(), out.c_str());
     return 0;
   }

@@ -191,3 +191,24 @@ TEST_CASE("nfs_infer bad inputs: one line naming the file, non-zero exit, no out
   // An unknown option.
   check("rig" + target + " -o " + kDir + "/bad8.glb --frobnicate 3", kDir + "/bad8.glb", "unknown option --frobnicate");
 }
+
+TEST_CASE("nfs_infer reads glTF sources: each morph target or animation key is a frame", "[infer][cli]") {
+  set_up();
+  // A rig of the target written by nfs_infer itself: 53 morph targets, no animation -> 54 frames
+  // (the base, then each target at weight 1).
+  Result r = infer("rig --target " + kDir + "/target.obj -o " + kDir + "/source_rig.glb");
+  REQUIRE(r.code == 0);
+  r = infer("encode --source " + kDir + "/source_rig.glb -o " + kDir + "/rig_weights.csv");
+  INFO(r.err);
+  REQUIRE(r.code == 0);
+  CHECK(read_weights_csv(kDir + "/rig_weights.csv").num_frames == 54);
+  // An animated sequence GLB: one frame per key.
+  r = infer("retarget " + sources() + " --target " + kDir + "/target.obj -o " + kDir + "/anim_source.glb");
+  REQUIRE(r.code == 0);
+  r = infer("retarget --source " + kDir + "/anim_source.glb --target " + kDir + "/target.obj -o " + kDir +
+            "/from_glb");
+  INFO(r.err);
+  REQUIRE(r.code == 0);
+  CHECK(fs::exists(kDir + "/from_glb/anim_source_0.obj"));
+  CHECK(fs::exists(kDir + "/from_glb/anim_source_1.obj"));
+}
