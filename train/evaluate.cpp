@@ -48,6 +48,7 @@ EvaluationReport evaluate(Trainer& trainer, NfsNetwork& net, const EvaluationOpt
     QualityMetrics b = measure_retarget(net, neutral, sources, neutral_remeshed, cross_truth, remeshed.labels, L,
                                         cfg.batch, dev);
     r.self.mse += a.mse / ids.test.size();
+    r.self.baseline_mse += a.baseline_mse / ids.test.size();
     r.cross_topology.mse += b.mse / ids.test.size();
     for (int l = 0; l < L; ++l) {
       self_seg[l] += a.per_segment[l] / ids.test.size();
@@ -95,6 +96,7 @@ EvaluationReport evaluate(Trainer& trainer, NfsNetwork& net, const EvaluationOpt
   md << "| metric (canonical units², 10 test identities × " << opt.expressions_per_identity
      << " expressions) | value |\n|---|---|\n";
   md << "| expression MSE, all vertices | " << fmt(r.self.mse) << " |\n";
+  md << "| (the same with Δv = 0: the target left neutral) | " << fmt(r.self.baseline_mse) << " |\n";
   md << "| expression MSE, mean of segments | " << fmt(r.self.mean_of_segments) << " |\n";
   md << "| cross-topology MSE (target re-meshed to " << remeshed.num_vertices << " vertices) | "
      << fmt(r.cross_topology.mse) << " |\n";

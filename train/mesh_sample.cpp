@@ -95,7 +95,7 @@ QualityMetrics measure_retarget(NfsNetwork& net, const PreparedMesh& source_mesh
   const int64_t Vt = target_mesh.topology->num_vertices;
   std::vector<double> seg_sum(L, 0.0);
   std::vector<int64_t> seg_count(L, 0);
-  double total = 0.0;
+  double total = 0.0, baseline = 0.0;
   int64_t count = 0;
   FrameBatch target = make_frames(target_mesh.neutral, 1, target_mesh, net.config.camera, device);
   for (size_t start = 0; start < sources.size(); start += batch) {
@@ -109,8 +109,10 @@ QualityMetrics measure_retarget(NfsNetwork& net, const PreparedMesh& source_mesh
       for (int64_t v = 0; v < Vt; ++v) {
         double e = 0.0;
         for (int c = 0; c < 3; ++c) {
-          const double d = target_mesh.neutral[3 * v + c] + delta[((i - start) * Vt + v) * 3 + c] - truths[i][3 * v + c];
+          const double rest = target_mesh.neutral[3 * v + c] - truths[i][3 * v + c];
+          const double d = rest + delta[((i - start) * Vt + v) * 3 + c];
           e += d * d;
+          baseline += rest * rest;
         }
         total += e;
         ++count;
@@ -122,6 +124,7 @@ QualityMetrics measure_retarget(NfsNetwork& net, const PreparedMesh& source_mesh
   QualityMetrics m;
   m.samples = int64_t(sources.size());
   m.mse = count ? total / count : 0.0;
+  m.baseline_mse = count ? baseline / count : 0.0;
   m.per_segment.assign(L, 0.0);
   int present = 0;
   for (int l = 0; l < L; ++l)

@@ -48,6 +48,7 @@ struct QualityMetrics {
   double mse = 0.0;
   std::vector<double> per_segment;
   double mean_of_segments = 0.0;
+  double baseline_mse = 0.0;  // the same MSE for Δv = 0 (the target left neutral): what to beat
   int64_t samples = 0;
 };
 

@@ -183,7 +183,8 @@ int run_train(const CliArgs& args) {
     QualityMetrics m = trainer.validate();
     log.push_back("0," + std::to_string(trainer.current_lr()) + std::string(StepLosses::names().size(), ',') +
                   std::to_string(m.mse) + "," + std::to_string(m.mean_of_segments));
-    std::fprintf(stderr, "step 0: validation MSE %.4e (mean of segments %.4e)\n", m.mse, m.mean_of_segments);
+    std::fprintf(stderr, "step 0: validation MSE %.4e (mean of segments %.4e; Δv = 0 would give %.4e)\n", m.mse,
+                 m.mean_of_segments, m.baseline_mse);
   }
   while (trainer.step_index() < cfg.steps) {
     const float lr = trainer.current_lr();
@@ -195,8 +196,8 @@ int run_train(const CliArgs& args) {
     if (validate) {
       QualityMetrics m = trainer.validate();
       row += "," + std::to_string(m.mse) + "," + std::to_string(m.mean_of_segments);
-      std::fprintf(stderr, "%sstep %lld: validation MSE %.4e (mean of segments %.4e)\n", tty ? "\n" : "",
-                   (long long)s, m.mse, m.mean_of_segments);
+      std::fprintf(stderr, "%sstep %lld: validation MSE %.4e (mean of segments %.4e; Δv = 0 would give %.4e)\n",
+                   tty ? "\n" : "", (long long)s, m.mse, m.mean_of_segments, m.baseline_mse);
     } else {
       row += ",,";
     }

@@ -52,3 +52,11 @@ TEST_CASE("a run stopped and resumed from its checkpoint equals an uninterrupted
   }
   std::filesystem::remove_all(dir);
 }
+
+TEST_CASE("validation reports the zero-displacement baseline it must beat", "[train]") {
+  Trainer t(tiny(0.0f));
+  QualityMetrics m = t.validate();
+  CHECK(m.baseline_mse > 0.0);
+  // The untrained decoder's random Δv is far worse than leaving the target neutral.
+  CHECK(m.mse > m.baseline_mse);
+}
