@@ -8,22 +8,12 @@
 #include <vector>
 
 #include "geometry/canonical.h"
+#include "geometry/splitmix64.h"
 
 namespace nfs {
 
 namespace {
 
-// Deterministic on every platform (std:: distributions are not).
-struct SplitMix64 {
-  uint64_t state;
-  uint64_t next() {
-    uint64_t z = (state += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-  }
-  double uniform() { return double(next() >> 11) * 0x1.0p-53; }  // [0, 1)
-};
 
 // Points spread over the surface by area (stratified, fixed seed), so that a mesh dense in one
 // place does not outweigh the rest; the vertices themselves when there are no faces.

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "geometry/closest_point.h"
+#include "geometry/splitmix64.h"
 
 namespace nfs {
 
@@ -18,17 +19,6 @@ namespace {
 
 using Vec3 = Eigen::Vector3d;
 
-// Deterministic on every platform (std:: distributions are not).
-struct SplitMix64 {
-  uint64_t state;
-  uint64_t next() {
-    uint64_t z = (state += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-  }
-  double uniform() { return double(next() >> 11) * 0x1.0p-53; }  // [0, 1)
-};
 
 uint64_t edge_key(int u, int v) {
   return (uint64_t(uint32_t(u)) << 32) | uint32_t(v);

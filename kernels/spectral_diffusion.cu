@@ -5,15 +5,6 @@
 
 namespace nfs::cuda {
 
-namespace {
-GemmShape basis_gemm(const SpectralDims& d, bool transpose_basis) {
-  const int64_t m = transpose_basis ? d.eigenpairs : d.vertices;
-  const int64_t k = transpose_basis ? d.vertices : d.eigenpairs;
-  return GemmShape{d.batch, m, d.channels, k, transpose_basis, false, 0, k * d.channels,
-                   m * d.channels};
-}
-}  // namespace
-
 // scaled[b,k,c] = exp(-λ_k t_c) · spectral[b,k,c]
 static __global__ void scale_kernel(float* scaled, const float* spectral, const float* evals,
                                     const float* t, int64_t n, int64_t K, int64_t C) {
@@ -55,20 +46,20 @@ void spectral_diffusion_forward(float* out, float* spectral, float* scratch, con
                                 const float* evecs, const float* mass_evecs, const float* evals,
                                 const float* t, const SpectralDims& d, cudaStream_t stream) {
   const int64_t n = d.batch * d.eigenpairs * d.channels;
-  gemm(spectral, mass_evecs, x, basis_gemm(d, true), 1.0f, 0.0f, stream);
+  gemm(spectral, mass_evecs, x, spectral_basis_gemm(d, true), 1.0f, 0.0f, stream);
   if (n > 0) {
     scale_kernel<<<grid_for(n), kBlock, 0, stream>>>(scratch, spectral, evals, t, n, d.eigenpairs,
                                                      d.channels);
     CUDA_CHECK_LAUNCH();
   }
-  gemm(out, evecs, scratch, basis_gemm(d, false), 1.0f, 0.0f, stream);
+  gemm(out, evecs, scratch, spectral_basis_gemm(d, false), 1.0f, 0.0f, stream);
 }
 
 void spectral_diffusion_backward(float* dx, float* dt, float* scratch, const float* d_out,
                                  const float* spectral, const float* evecs,
                                  const float* mass_evecs, const float* evals, const float* t,
                                  const SpectralDims& d, cudaStream_t stream) {
-  gemm(scratch, evecs, d_out, basis_gemm(d, true), 1.0f, 0.0f, stream);
+  gemm(scratch, evecs, d_out, spectral_basis_gemm(d, true), 1.0f, 0.0f, stream);
   if (d.channels > 0) {
     dim3 block(32, 8), grid(static_cast<unsigned>((d.channels + 31) / 32));
     scale_backward_kernel<<<grid, block, 0, stream>>>(dt, scratch, spectral, evals, t,
@@ -76,7 +67,7 @@ void spectral_diffusion_backward(float* dx, float* dt, float* scratch, const flo
                                                       d.channels);
     CUDA_CHECK_LAUNCH();
   }
-  gemm(dx, mass_evecs, scratch, basis_gemm(d, false), 1.0f, 0.0f, stream);
+  gemm(dx, mass_evecs, scratch, spectral_basis_gemm(d, false), 1.0f, 0.0f, stream);
 }
 
 }  // namespace nfs::cuda

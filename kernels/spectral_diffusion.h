@@ -15,10 +15,19 @@
 #include <cuda_runtime_api.h>
 #endif
 
+#include "kernels/matmul.h"
+
 namespace nfs {
 struct SpectralDims {
   int64_t batch, vertices, eigenpairs, channels;
 };
+// The GEMM "basis op (batched [B, rows, C] operand)": C[b] = op(Basis) · X[b], the basis shared
+// across the batch (stride 0), transposed for the projection onto it.
+inline GemmShape spectral_basis_gemm(const SpectralDims& d, bool transpose_basis) {
+  const int64_t m = transpose_basis ? d.eigenpairs : d.vertices;
+  const int64_t k = transpose_basis ? d.vertices : d.eigenpairs;
+  return GemmShape{d.batch, m, d.channels, k, transpose_basis, false, 0, k * d.channels, m * d.channels};
+}
 }  // namespace nfs
 
 namespace nfs::cpu {

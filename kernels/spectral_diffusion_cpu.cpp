@@ -6,28 +6,18 @@
 
 namespace nfs::cpu {
 
-namespace {
-// GEMM shape for "basis op (batched [B, rows, C] operand)": C[b] = op(Basis) · X[b].
-GemmShape basis_gemm(const SpectralDims& d, bool transpose_basis) {
-  const int64_t m = transpose_basis ? d.eigenpairs : d.vertices;
-  const int64_t k = transpose_basis ? d.vertices : d.eigenpairs;
-  return GemmShape{d.batch, m, d.channels, k, transpose_basis, false, 0, k * d.channels,
-                   m * d.channels};
-}
-}  // namespace
-
 void spectral_diffusion_forward(float* out, float* spectral, float* scratch, const float* x,
                                 const float* evecs, const float* mass_evecs, const float* evals,
                                 const float* t, const SpectralDims& d) {
   const int64_t K = d.eigenpairs, C = d.channels;
-  gemm(spectral, mass_evecs, x, basis_gemm(d, true), 1.0f, 0.0f);
+  gemm(spectral, mass_evecs, x, spectral_basis_gemm(d, true), 1.0f, 0.0f);
   for (int64_t b = 0; b < d.batch; ++b)
     for (int64_t k = 0; k < K; ++k)
       for (int64_t c = 0; c < C; ++c) {
         const int64_t i = (b * K + k) * C + c;
         scratch[i] = std::exp(-evals[k] * t[c]) * spectral[i];
       }
-  gemm(out, evecs, scratch, basis_gemm(d, false), 1.0f, 0.0f);
+  gemm(out, evecs, scratch, spectral_basis_gemm(d, false), 1.0f, 0.0f);
 }
 
 void spectral_diffusion_backward(float* dx, float* dt, float* scratch, const float* d_out,
@@ -35,7 +25,7 @@ void spectral_diffusion_backward(float* dx, float* dt, float* scratch, const flo
                                  const float* mass_evecs, const float* evals, const float* t,
                                  const SpectralDims& d) {
   const int64_t K = d.eigenpairs, C = d.channels;
-  gemm(scratch, evecs, d_out, basis_gemm(d, true), 1.0f, 0.0f);  // d_scaled
+  gemm(scratch, evecs, d_out, spectral_basis_gemm(d, true), 1.0f, 0.0f);  // d_scaled
   std::vector<double> dt_acc(C, 0.0);
   for (int64_t b = 0; b < d.batch; ++b)
     for (int64_t k = 0; k < K; ++k)
@@ -46,7 +36,7 @@ void spectral_diffusion_backward(float* dx, float* dt, float* scratch, const flo
         scratch[i] *= coef;  // now d_spectral
       }
   for (int64_t c = 0; c < C; ++c) dt[c] += static_cast<float>(dt_acc[c]);
-  gemm(dx, mass_evecs, scratch, basis_gemm(d, false), 1.0f, 0.0f);
+  gemm(dx, mass_evecs, scratch, spectral_basis_gemm(d, false), 1.0f, 0.0f);
 }
 
 }  // namespace nfs::cpu

@@ -12,27 +12,14 @@
 #include "geometry/load_mesh.h"
 #include "geometry/read_obj.h"
 #include "geometry/write_obj.h"
+#include "support/temp_dir.h"
 
 using namespace nfs;
 namespace fs = std::filesystem;
 
 namespace {
 
-// A fresh folder per test case under the system's temp folder.
-struct TempDir {
-  fs::path path;
-  explicit TempDir(const std::string& name) {
-    path = fs::temp_directory_path() / ("nfs_test_" + name + "_" + std::to_string(::getpid()));
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~TempDir() { fs::remove_all(path); }
-  std::string write(const std::string& file, const std::string& text) const {
-    const std::string p = (path / file).string();
-    std::ofstream(p, std::ios::binary) << text;
-    return p;
-  }
-};
+using test::TempDir;
 
 // A cube-ish strip: two quads, a triangle and a pentagon, with UVs on the quads only, two groups,
 // two materials, negative (relative) indices and a CRLF line.

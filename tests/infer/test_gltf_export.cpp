@@ -12,22 +12,14 @@
 #include "infer/gltf_export.h"
 #include "infer/gltf_read.h"
 #include "infer/tinygltf.h"
+#include "support/temp_dir.h"
 
 using namespace nfs;
 namespace fs = std::filesystem;
 
 namespace {
 
-struct TempDir {
-  fs::path path;
-  explicit TempDir(const std::string& name) {
-    path = fs::temp_directory_path() / ("nfs_test_" + name + "_" + std::to_string(::getpid()));
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~TempDir() { fs::remove_all(path); }
-  std::string file(const std::string& name) const { return (path / name).string(); }
-};
+using test::TempDir;
 
 // An n x n grid of vertices in the z = 0 plane, two triangles per cell.
 void grid(int n, std::vector<float>& V, Eigen::MatrixXi& F) {

@@ -15,26 +15,14 @@
 #include "infer/blendshape_names.h"
 #include "infer/weights_csv.h"
 #include "train/ict_model.h"
+#include "support/temp_dir.h"
 
 using namespace nfs;
 namespace fs = std::filesystem;
 
 namespace {
 
-struct TempDir {
-  fs::path path;
-  explicit TempDir(const std::string& name) {
-    path = fs::temp_directory_path() / ("nfs_test_" + name + "_" + std::to_string(::getpid()));
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~TempDir() { fs::remove_all(path); }
-  std::string write(const std::string& file, const std::string& text) const {
-    const std::string p = (path / file).string();
-    std::ofstream(p, std::ios::binary) << text;
-    return p;
-  }
-};
+using test::TempDir;
 
 // Hand-written kit indices of a few expressions (from the asset's metadata order).
 constexpr int kBrowInnerUpL = 2, kBrowInnerUpR = 3, kCheekPuffL = 6, kCheekPuffR = 7;
