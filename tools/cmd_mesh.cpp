@@ -52,7 +52,7 @@ int cmd_render(int argc, char** argv) {
     F = c.mesh.F;
   } else {
     geo::TriangleMesh m;
-    geo::load_mesh(path, m);
+    load_any_mesh(path, m);  // OBJ or glTF, like every other mesh input
     V = m.V();
     F = m.F;
   }
@@ -114,7 +114,7 @@ int cmd_remesh(int argc, char** argv) {
   }
   const std::string path = args.positional()[0], out = args.require("-o");
   geo::TriangleMesh m;
-  geo::load_mesh(path, m);
+  load_any_mesh(path, m);
   RemeshOptions opt;
   opt.target_vertices = args.get_int("--vertices", 10000);
   opt.seed = uint64_t(args.get_int("--seed", 0));
