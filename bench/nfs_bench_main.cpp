@@ -1,11 +1,11 @@
 // nfs_bench: the engine's speed and memory over a sweep of mesh sizes (SPEC §10): re-meshed ICT
 // heads of 1k to 200k vertices (11248 = the ICT head itself), per device: operator precompute,
-// render, prepare-target, retarget frames/s at batch 1 and batched, vertices/s, peak memory and
-// achieved decoder FLOP/s against the device's FP32 peak. A table on stdout, --json, --plot.
-#include <sys/resource.h>
-
+// render, prepare-target, retarget frames/s at batch 1 and batched, vertices/s, training steps/s,
+// peak host and device memory and achieved decoder FLOP/s against the device's FP32 peak.
+// A table on stdout, --json, --plot.
 #include <algorithm>
 #include <chrono>
+#include <fstream>
 #include <cstdio>
 #include <functional>
 #include <nlohmann/json.hpp>
@@ -24,6 +24,7 @@
 #include "nn/prepared_target.h"
 #include "nn/safetensors.h"
 #include "train/ict_model.h"
+#include "train/trainer.h"
 #if NFS_WITH_CUDA
 #include <cuda_runtime_api.h>
 #endif
@@ -83,10 +84,46 @@ std::string device_description(Device dev) {
   return std::to_string(std::thread::hardware_concurrency()) + " CPU threads";
 }
 
+// Peak resident host memory since the last reset_host_peak() (VmHWM; Linux).
 double host_peak_mb() {
-  rusage r;
-  getrusage(RUSAGE_SELF, &r);
-  return r.ru_maxrss / 1024.0;
+  std::ifstream f("/proc/self/status");
+  for (std::string line; std::getline(f, line);)
+    if (line.rfind("VmHWM:", 0) == 0) return std::stod(line.substr(6)) / 1024.0;  // kB
+  return -1.0;
+}
+void reset_host_peak() { std::ofstream("/proc/self/clear_refs") << "5"; }
+
+// Peak device memory of our allocator since the last reset (0 on the CPU).
+double device_peak_mb(Device dev) {
+#if NFS_WITH_CUDA
+  if (dev == Device::CUDA) return cuda::allocator_stats().peak_in_use / 1048576.0;
+#endif
+  return 0.0;
+}
+void reset_peaks(Device dev) {
+  reset_host_peak();
+#if NFS_WITH_CUDA
+  if (dev == Device::CUDA) {
+    cuda::release_cached();
+    cuda::reset_peak();
+  }
+#endif
+}
+
+// Training steps/s of the network `cfg` on a mesh of about n vertices: a Trainer on one identity
+// whose only topology is the ICT triangulation (n = its vertex count) or one re-mesh of n vertices.
+Timing time_training(const NfsConfig& cfg, const std::string& ict_path, int n, int ict_vertices, int batch,
+                     int repeat, Device dev) {
+  TrainConfig tc;
+  tc.model = cfg;
+  tc.device = device_name(dev);
+  tc.batch = batch;
+  tc.train_identities = 1;
+  tc.ict_model = ict_path;
+  tc.ict_topology = n == ict_vertices;
+  if (!tc.ict_topology) tc.remesh_vertices = {n};
+  Trainer trainer(tc);
+  return time_it(repeat, [&] { trainer.step(); }, dev);
 }
 
 Tensor to_tensor(const Eigen::MatrixXd& V, int64_t batch) {
@@ -102,14 +139,16 @@ Tensor to_tensor(const Eigen::MatrixXd& V, int64_t batch) {
 int main(int argc, char** argv) {
   try {
     CliArgs args(argc, argv, 1, {"--device", "--sizes", "--repeat", "--batch", "--json", "--plot", "--ict-model"},
-                 {"--help", "--no-precompute", "--geometry-only"});
+                 {"--help", "--no-precompute", "--geometry-only", "--no-train"});
     if (args.has("--help")) {
       std::printf(
           "usage: nfs_bench [--device cpu|cuda|all] [--sizes 1000,5000,11248,...] [--batch 8] [--repeat 3]\n"
-          "                 [--json OUT.json] [--plot OUT.png] [--no-precompute] [--geometry-only]\n"
+          "                 [--json OUT.json] [--plot OUT.png] [--no-precompute] [--geometry-only] [--no-train]\n"
           "  Times the engine on re-meshed ICT heads (11248 = the ICT head). Defaults: all devices;\n"
           "  sizes 1000,5000,11248,50000,200000 on CUDA and 1000,5000,11248 on the CPU.\n"
-          "  --geometry-only times operators and rendering alone (no network).\n");
+          "  --geometry-only times operators and rendering alone (no network).\n"
+          "  --no-train skips the training steps/s column (a Trainer at batch --batch on each size).\n"
+          "  Memory columns: peak host RSS and peak device memory of the inference phase, then of training.\n");
       return 0;
     }
     std::vector<Device> devices;
@@ -117,7 +156,8 @@ int main(int argc, char** argv) {
     if (d == "all" || d == "cpu") devices.push_back(Device::CPU);
     if ((d == "all" && cuda_available()) || d == "cuda") devices.push_back(parse_device("cuda"));
     const int repeat = args.get_int("--repeat", 3), batch = args.get_int("--batch", 8);
-    IctModel ict = load_ict_model(args.get("--ict-model", default_ict_model_path()));
+    const std::string ict_path = args.get("--ict-model", default_ict_model_path());
+    IctModel ict = load_ict_model(ict_path);
     std::vector<float> P = ict.neutral;
     ict.to_canonical(P);
     const Eigen::MatrixXd V0 = points_matrix(P);
@@ -125,8 +165,9 @@ int main(int argc, char** argv) {
 
     nlohmann::json results = nlohmann::json::array();
     std::vector<PlotSeries> plot;
-    std::printf("%-6s %-8s %9s %9s %9s %9s %11s %11s %12s %9s %9s\n", "device", "vertices", "precomp", "render",
-                "prepare", "b1 fps", "batch fps", "vert/s", "dec GFLOP/s", "%peak", "mem MB");
+    std::printf("%-6s %-8s %9s %9s %9s %9s %11s %11s %12s %9s %9s %9s %9s %9s %9s\n", "device", "vertices",
+                "precomp", "render", "prepare", "b1 fps", "batch fps", "vert/s", "dec GFLOP/s", "%peak", "train/s",
+                "host MB", "dev MB", "trn host", "trn dev");
     for (Device dev : devices) {
       PlotSeries series;
       series.name = std::string(device_name(dev)) + " batch " + std::to_string(batch) + " frames/s";
@@ -178,9 +219,7 @@ int main(int argc, char** argv) {
                              {"render_ms", {{"min", render.min * 1e3}, {"median", render.median * 1e3}}}});
           continue;
         }
-#if NFS_WITH_CUDA
-        if (dev == Device::CUDA) cuda::release_cached();
-#endif
+        reset_peaks(dev);
         PreparedTarget target;
         Timing prepare = time_it(repeat, [&] { target = prepare_target(net, pos1, nrm1, img1, ops); }, dev);
         Timing b1 = time_it(repeat, [&] { decode_frames(net, target, encode_expressions(net, pos1, nrm1, img1, ops)); }, dev);
@@ -191,14 +230,20 @@ int main(int argc, char** argv) {
         const double flops_per_vertex = 2.0 * (C * H + (cfg.decoder_hidden_layers - 1) * H * H + H * 3);
         const double gflops = flops_per_vertex * double(V.rows()) * batch / dec.median / 1e9;
         const double peak = peak_fp32_flops(dev);
-        double mem = host_peak_mb();
-#if NFS_WITH_CUDA
-        if (dev == Device::CUDA) mem = cuda::allocator_stats().peak_in_use / 1048576.0;
-#endif
+        const double host_mb = host_peak_mb(), dev_mb = device_peak_mb(dev);
+        double train_sps = -1, train_host_mb = -1, train_dev_mb = -1;
+        if (!args.has("--no-train")) {
+          target = PreparedTarget();
+          reset_peaks(dev);
+          train_sps = 1.0 / time_training(cfg, ict_path, n, ict.num_vertices, batch, repeat, dev).median;
+          train_host_mb = host_peak_mb();
+          train_dev_mb = device_peak_mb(dev);
+        }
         const double fps1 = 1.0 / b1.median, fpsb = batch / bb.median;
-        std::printf("%-6s %-8lld %8.2fs %8.1fms %8.1fms %9.2f %11.2f %11.3g %12.1f %8.1f%% %9.0f\n", device_name(dev),
-                    (long long)V.rows(), precompute, render.median * 1e3, prepare.median * 1e3, fps1, fpsb,
-                    fpsb * V.rows(), gflops, 100.0 * gflops * 1e9 / peak, mem);
+        std::printf("%-6s %-8lld %8.2fs %8.1fms %8.1fms %9.2f %11.2f %11.3g %12.1f %8.1f%% %9.2f %9.0f %9.0f %9.0f %9.0f\n",
+                    device_name(dev), (long long)V.rows(), precompute, render.median * 1e3, prepare.median * 1e3, fps1,
+                    fpsb, fpsb * V.rows(), gflops, 100.0 * gflops * 1e9 / peak, train_sps, host_mb, dev_mb,
+                    train_host_mb, train_dev_mb);
         std::fflush(stdout);
         series.x.push_back(double(V.rows()));
         series.y.push_back(fpsb);
@@ -215,7 +260,12 @@ int main(int argc, char** argv) {
                            {"decode_batched_ms", {{"min", dec.min * 1e3}, {"median", dec.median * 1e3}}},
                            {"decoder_gflops", gflops},
                            {"peak_fp32_gflops", peak / 1e9},
-                           {"peak_memory_mb", mem}});
+                           {"training_steps_per_s", train_sps},
+                           {"training_batch", batch},
+                           {"peak_host_mb", host_mb},
+                           {"peak_device_mb", dev_mb},
+                           {"training_peak_host_mb", train_host_mb},
+                           {"training_peak_device_mb", train_dev_mb}});
       }
       plot.push_back(series);
     }

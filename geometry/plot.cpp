@@ -1,9 +1,11 @@
 #include "geometry/plot.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <stdexcept>
 
 #include "geometry/image_io.h"
 
@@ -13,6 +15,21 @@
 namespace nfs {
 
 namespace {
+
+// The quads stb_easy_font draws for `s` at (0, 0): each as x0, y0, x1, y1 in font pixels.
+std::vector<std::array<int, 4>> text_quads(const std::string& s) {
+  std::vector<char> buffer(s.size() * 300 + 64);
+  std::string copy = s;
+  const int quads = stb_easy_font_print(0.0f, 0.0f, copy.data(), nullptr, buffer.data(), int(buffer.size()));
+  const float* v = reinterpret_cast<const float*>(buffer.data());
+  std::vector<std::array<int, 4>> out;
+  for (int q = 0; q < quads; ++q) {
+    const float* a = v + q * 4 * 4;  // 4 vertices of 16 bytes (x, y, z, rgba)
+    out.push_back({int(std::min(a[0], a[8])), int(std::min(a[1], a[9])), int(std::max(a[0], a[8])),
+                   int(std::max(a[1], a[9]))});
+  }
+  return out;
+}
 
 struct Canvas {
   int w, h;
@@ -32,17 +49,9 @@ struct Canvas {
     }
   }
   void text(double x, double y, const std::string& s, const uint8_t c[3]) {
-    std::vector<char> buffer(s.size() * 300 + 64);
-    std::string copy = s;
-    const int quads = stb_easy_font_print(float(x), float(y), copy.data(), nullptr, buffer.data(), int(buffer.size()));
-    const float* v = reinterpret_cast<const float*>(buffer.data());
-    for (int q = 0; q < quads; ++q) {
-      const float* a = v + q * 4 * 4;  // 4 vertices of 16 bytes (x, y, z, rgba)
-      const int x0 = int(std::min(a[0], a[8])), x1 = int(std::max(a[0], a[8]));
-      const int y0 = int(std::min(a[1], a[9])), y1 = int(std::max(a[1], a[9]));
-      for (int yy = y0; yy < y1; ++yy)
-        for (int xx = x0; xx < x1; ++xx) set(xx, yy, c);
-    }
+    for (const auto& q : text_quads(s))
+      for (int yy = q[1]; yy < q[3]; ++yy)
+        for (int xx = q[0]; xx < q[2]; ++xx) set(int(x) + xx, int(y) + yy, c);
   }
 };
 
@@ -120,6 +129,18 @@ void write_line_plot(const std::string& path, const std::vector<PlotSeries>& ser
     c.text(left + pw + 36, ly, s.name, black);
   }
   write_png(path, o.width, o.height, 3, c.px);
+}
+
+void draw_text(Tensor& image, int x, int y, const std::string& text, const float rgb[3], int scale) {
+  if (image.ndim() != 3 || image.size(0) != 3 || image.is_cuda())
+    throw std::invalid_argument("draw_text: expected a CPU image [3, H, W], got " + image.shape().str());
+  const int64_t H = image.size(1), W = image.size(2);
+  float* px = image.f32();
+  for (const auto& q : text_quads(text))
+    for (int64_t yy = int64_t(y) + q[1] * scale; yy < int64_t(y) + q[3] * scale; ++yy)
+      for (int64_t xx = int64_t(x) + q[0] * scale; xx < int64_t(x) + q[2] * scale; ++xx)
+        if (yy >= 0 && yy < H && xx >= 0 && xx < W)
+          for (int c = 0; c < 3; ++c) px[(c * H + yy) * W + xx] = rgb[c];
 }
 
 }  // namespace nfs

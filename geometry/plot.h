@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "nn/tensor.h"
+
 namespace nfs {
 
 struct PlotSeries {
@@ -19,5 +21,10 @@ struct PlotOptions {
 
 // Writes the chart atomically; non-positive values are skipped on a log axis.
 void write_line_plot(const std::string& path, const std::vector<PlotSeries>& series, const PlotOptions& options);
+
+// Writes `text` (ASCII, stb_easy_font) into an image [3, H, W] (CPU, values in [0, 1]) with its
+// top-left corner at pixel (x, y); each font pixel becomes a scale × scale block. Labels for
+// contact sheets and comparison strips.
+void draw_text(Tensor& image, int x, int y, const std::string& text, const float rgb[3], int scale = 1);
 
 }  // namespace nfs

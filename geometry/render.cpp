@@ -78,6 +78,20 @@ Tensor render_colored(const Tensor& positions, const Tensor& faces, const std::v
   return Tensor::from_vector({3, camera.height, camera.width}, out);
 }
 
+std::vector<float> heat_colors(const std::vector<float>& values, float max_value) {
+  // Viridis at 0, 0.25, 0.5, 0.75, 1.
+  static const float ramp[5][3] = {{0.267f, 0.005f, 0.329f}, {0.229f, 0.322f, 0.546f}, {0.128f, 0.567f, 0.551f},
+                                   {0.369f, 0.789f, 0.383f}, {0.993f, 0.906f, 0.144f}};
+  std::vector<float> out(values.size() * 3);
+  for (size_t i = 0; i < values.size(); ++i) {
+    const float t = max_value > 0.0f ? std::clamp(values[i] / max_value, 0.0f, 1.0f) * 4.0f : 0.0f;
+    const int k = std::min(3, int(t));
+    const float f = t - float(k);
+    for (int c = 0; c < 3; ++c) out[i * 3 + c] = ramp[k][c] * (1.0f - f) + ramp[k + 1][c] * f;
+  }
+  return out;
+}
+
 std::vector<float> rotate_y(const std::vector<float>& p, float degrees) {
   const float a = degrees * 3.14159265358979f / 180.0f, c = std::cos(a), s = std::sin(a);
   std::vector<float> out(p.size());

@@ -30,6 +30,10 @@ Tensor render_front(const Tensor& positions, const Tensor& faces, const RasterCa
 Tensor render_colored(const Tensor& positions, const Tensor& faces, const std::vector<float>& colors,
                       const RasterCamera& camera);
 
+// Per-vertex colours [V, 3] of a heat map of `values` [V]: 0 dark blue, through green, to yellow at
+// max_value and above (a viridis-like ramp, readable in grey too).
+std::vector<float> heat_colors(const std::vector<float>& values, float max_value);
+
 // Rotates points about the Y axis by `degrees` (a side view is -90: the subject's left faces +Z).
 std::vector<float> rotate_y(const std::vector<float>& points, float degrees);
 

@@ -13,6 +13,7 @@
 #include "infer/engine.h"
 #include "infer/gltf_export.h"
 #include "infer/gltf_layout.h"
+#include "infer/pictures.h"
 #include "infer/weights_csv.h"
 #include "kernels/cuda_context.h"
 
@@ -40,14 +41,18 @@ void print_help(const char* cmd) {
                 "  (the target's polygons and UVs, named after the sources). --strip PNG: source | result.\n%s", kCommon);
   } else if (c == "animate") {
     std::printf("usage: nfs_infer animate --weights TAKE.csv --target T.obj -o OUT.glb|OUT_DIR [options]\n"
-                "  Animates the target from FACS weights (ICT, ARKit or Live Link Face column names).\n%s", kCommon);
+                "  Animates the target from FACS weights (ICT, ARKit or Live Link Face column names).\n"
+                "  --sheet PNG: up to 16 evenly spaced result frames as a labelled contact sheet.\n%s", kCommon);
   } else if (c == "rig") {
     std::printf("usage: nfs_infer rig --target T.obj -o OUT.glb [--format glb|obj] [options]\n"
                 "  The target's 53 FACS blendshapes as glTF morph targets (names in mesh.extras.targetNames),\n"
-                "  or with --format obj one OBJ per shape in the folder OUT.\n%s", kCommon);
+                "  or with --format obj one OBJ per shape in the folder OUT.\n"
+                "  --sheet PNG: the neutral and the 53 shapes as a labelled contact sheet, coloured by how far\n"
+                "  each vertex moves (yellow: the largest motion of any shape).\n%s", kCommon);
   } else if (c == "encode") {
     std::printf("usage: nfs_infer encode --source A.obj [B.obj ...] -o WEIGHTS.csv [--naming ict|arkit] [options]\n"
-                "  Inverse rigging: the 53 FACS weights of each source frame.\n%s", kCommon);
+                "  Inverse rigging: the 53 FACS weights of each source frame.\n"
+                "  --plot PNG: the weights over the frames (the 8 shapes with the largest peak).\n%s", kCommon);
   } else {
     std::printf(
         "nfs_infer: mesh-agnostic facial expression cloning (Neural Face Skinning)\n\n"
@@ -120,27 +125,6 @@ void write_frames(const std::string& out, const Engine::Target& target, const st
   }
 }
 
-// source | result strip: canonical-frame renders, one row per frame (at most 8 rows).
-void write_strip(const std::string& path, Engine& engine, const std::vector<std::string>& sources,
-                 const std::vector<Eigen::MatrixXd>& source_positions, const AlignOptions& align,
-                 const Engine::Target& target, const std::vector<std::vector<float>>& frames) {
-  const RasterCamera cam = canonical_camera();
-  CanonicalMesh first = load_canonical_mesh(sources[0], align, engine.ict());
-  std::vector<Tensor> rows;
-  const size_t step = std::max<size_t>(1, (frames.size() + 7) / 8);
-  for (size_t i = 0; i < frames.size(); i += step) {
-    Eigen::MatrixXd S = first.to_canonical.apply(source_positions[i]);
-    Eigen::MatrixXd R(target.mesh.V.rows(), 3);
-    for (int64_t v = 0; v < R.rows(); ++v)
-      for (int k = 0; k < 3; ++k) R(v, k) = frames[i][v * 3 + k];
-    R = target.mesh.to_canonical.apply(R);
-    Tensor a = render_front(points_tensor(S), triangles_tensor(first.mesh.F), cam).reshape({3, cam.height, cam.width});
-    Tensor b = render_front(points_tensor(R), triangles_tensor(target.mesh.mesh.F), cam).reshape({3, cam.height, cam.width});
-    rows.push_back(hstack_images({a, b}));
-  }
-  write_png(path, vstack_images(rows));
-}
-
 std::set<std::string> options_with(std::set<std::string> extra) {
   std::set<std::string> s = {"--model", "--device", "--set", "--fps", "--preview", "-o", "--target", "--ict-model"};
   s.insert(extra.begin(), extra.end());
@@ -174,7 +158,7 @@ int run(const std::string& cmd, int argc, char** argv) {
 #endif
     return 0;
   }
-  CliArgs args(argc, argv, 2, options_with({"--source", "--weights", "--format", "--naming", "--strip"}),
+  CliArgs args(argc, argv, 2, options_with({"--source", "--weights", "--format", "--naming", "--strip", "--sheet", "--plot"}),
                {"--help", "--smooth"});
   if (args.has("--help")) {
     print_help(cmd.c_str());
@@ -193,6 +177,11 @@ int run(const std::string& cmd, int argc, char** argv) {
     const std::string naming = args.get("--naming", "ict");
     if (naming != "ict" && naming != "arkit") throw std::invalid_argument("--naming: ict or arkit");
     write_weights_csv(out, w, int(N), naming == "ict" ? WeightsNaming::Ict : WeightsNaming::Arkit);
+    if (args.has("--plot")) {
+      std::vector<std::string> names;
+      for (int e = 0; e < E; ++e) names.push_back(naming == "ict" ? ict_expression_names()[e] : arkit_name(e));
+      write_weights_plot(args.get("--plot"), w, int(N), names);
+    }
     std::printf("%lld frames -> %s\n", (long long)N, out.c_str());
     return 0;
   }
@@ -237,6 +226,7 @@ int run(const std::string& cmd, int argc, char** argv) {
       names.push_back(b);
     }
     write_frames(out, *target, frames, names, fps);
+    if (args.has("--sheet")) write_frames_sheet(args.get("--sheet"), *target, frames, names, 4, 16, 192);
     std::printf("%d frames animated on %s -> %s\n", take.num_frames, target_path.c_str(), out.c_str());
     return 0;
   }
@@ -256,6 +246,11 @@ int run(const std::string& cmd, int argc, char** argv) {
     for (int k = 1; k <= E; ++k)
       for (size_t i = 0; i < base.size(); ++i) deltas.push_back(decoded[k][i] - base[i]);
     write_gltf(out, gltf_blendshape_rig(gltf_vertex_layout(poly), base, deltas, names, true));
+  }
+  if (args.has("--sheet")) {
+    std::vector<std::string> labels = {"neutral"};
+    labels.insert(labels.end(), names.begin(), names.end());
+    write_frames_sheet(args.get("--sheet"), *target, decoded, labels, 9, E + 1, 192, 0);
   }
   std::printf("53 blendshapes of %s -> %s\n", target_path.c_str(), out.c_str());
   return 0;

@@ -87,5 +87,11 @@ AllocatorStats allocator_stats() {
   return c.stats;
 }
 
+void reset_peak() {
+  Cache& c = cache();
+  std::lock_guard<std::mutex> lock(c.mu);
+  c.stats.peak_in_use = c.stats.in_use;
+}
+
 }  // namespace nfs::cuda
 #endif

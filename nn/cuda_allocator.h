@@ -16,4 +16,6 @@ struct AllocatorStats {
   size_t peak_in_use = 0;  // high-water mark of in_use
 };
 AllocatorStats allocator_stats();
+// Restarts the high-water mark at what is in use now (to measure one phase of a program).
+void reset_peak();
 }  // namespace nfs::cuda
