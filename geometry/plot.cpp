@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "geometry/image_io.h"
+#include "geometry/render.h"
 
 // stb_easy_font defines static functions; keep it in this file only.
 #include <stb/stb_easy_font.h>
@@ -141,6 +142,33 @@ void draw_text(Tensor& image, int x, int y, const std::string& text, const float
       for (int64_t xx = int64_t(x) + q[0] * scale; xx < int64_t(x) + q[2] * scale; ++xx)
         if (yy >= 0 && yy < H && xx >= 0 && xx < W)
           for (int c = 0; c < 3; ++c) px[(c * H + yy) * W + xx] = rgb[c];
+}
+
+namespace {
+const float kLabelColor[3] = {1.0f, 0.85f, 0.3f};
+}
+
+Tensor image_grid(const std::vector<Tensor>& cells, const std::vector<std::string>& labels, int columns) {
+  if (cells.empty()) throw std::invalid_argument("image_grid: no images");
+  const int64_t H = cells[0].size(1), W = cells[0].size(2);
+  const int scale = H >= 192 ? 2 : 1;
+  std::vector<Tensor> rows;
+  for (size_t start = 0; start < cells.size(); start += size_t(columns)) {
+    std::vector<Tensor> row;
+    for (size_t i = start; i < start + size_t(columns); ++i) {
+      if (i >= cells.size()) {
+        row.push_back(Tensor::zeros({3, H, W}));
+        continue;
+      }
+      Tensor c = cells[i].to(Device::CPU).clone();
+      // Large letters where the label fits (stb_easy_font: about 6 pixels per character).
+      const int sc = i < labels.size() && int64_t(labels[i].size()) * 6 * scale + 8 > W ? 1 : scale;
+      if (i < labels.size()) draw_text(c, 4, 4, labels[i], kLabelColor, sc);
+      row.push_back(c);
+    }
+    rows.push_back(hstack_images(row));
+  }
+  return vstack_images(rows);
 }
 
 }  // namespace nfs

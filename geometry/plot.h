@@ -27,4 +27,8 @@ void write_line_plot(const std::string& path, const std::vector<PlotSeries>& ser
 // contact sheets and comparison strips.
 void draw_text(Tensor& image, int x, int y, const std::string& text, const float rgb[3], int scale = 1);
 
+// Images [3, H, W] of one size in a grid `columns` wide (row-major), each with its label in the
+// top-left corner; the last row is padded with black cells.
+Tensor image_grid(const std::vector<Tensor>& cells, const std::vector<std::string>& labels, int columns);
+
 }  // namespace nfs

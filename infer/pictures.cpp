@@ -11,8 +11,6 @@
 namespace nfs {
 
 namespace {
-const float kLabelColor[3] = {1.0f, 0.85f, 0.3f};
-
 // User-frame positions (flat #V·3) of the target as canonical #V × 3.
 Eigen::MatrixXd canonical_of(const Engine::Target& target, const std::vector<float>& frame) {
   Eigen::MatrixXd R(target.mesh.V.rows(), 3);
@@ -26,29 +24,6 @@ Tensor render_mesh(const Eigen::MatrixXd& V, const Eigen::MatrixXi& F, int size)
   RasterCamera cam = canonical_camera();  // same field of view: the same framing at any size
   cam.width = cam.height = size;
   return render_front(points_tensor(V), triangles_tensor(F), cam).reshape({3, size, size});
-}
-
-Tensor image_grid(const std::vector<Tensor>& cells, const std::vector<std::string>& labels, int columns) {
-  if (cells.empty()) throw std::invalid_argument("image_grid: no images");
-  const int64_t H = cells[0].size(1), W = cells[0].size(2);
-  const int scale = H >= 192 ? 2 : 1;
-  std::vector<Tensor> rows;
-  for (size_t start = 0; start < cells.size(); start += size_t(columns)) {
-    std::vector<Tensor> row;
-    for (size_t i = start; i < start + size_t(columns); ++i) {
-      if (i >= cells.size()) {
-        row.push_back(Tensor::zeros({3, H, W}));
-        continue;
-      }
-      Tensor c = cells[i].to(Device::CPU).clone();
-      // Large letters where the label fits (stb_easy_font: about 6 pixels per character).
-      const int sc = i < labels.size() && int64_t(labels[i].size()) * 6 * scale + 8 > W ? 1 : scale;
-      if (i < labels.size()) draw_text(c, 4, 4, labels[i], kLabelColor, sc);
-      row.push_back(c);
-    }
-    rows.push_back(hstack_images(row));
-  }
-  return vstack_images(rows);
 }
 
 void write_strip(const std::string& path, Engine& engine, const std::vector<std::string>& sources,

@@ -12,10 +12,6 @@ namespace nfs {
 // Front render [3, size, size] of canonical positions V (#V × 3) with triangles F.
 Tensor render_mesh(const Eigen::MatrixXd& V, const Eigen::MatrixXi& F, int size = 256);
 
-// Images [3, H, W] of one size in a grid `columns` wide (row-major), each with its label in the
-// top-left corner; the last row is padded with black cells.
-Tensor image_grid(const std::vector<Tensor>& cells, const std::vector<std::string>& labels, int columns);
-
 // source | result, one row per frame (at most 8 rows, evenly spaced) for `retarget --strip`.
 void write_strip(const std::string& path, Engine& engine, const std::vector<std::string>& sources,
                  const std::vector<Eigen::MatrixXd>& source_positions, const AlignOptions& align,

@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <sstream>
 
+#include "train/comparison_sheet.h"
+
 namespace nfs {
 
 namespace {
@@ -28,6 +30,7 @@ EvaluationReport evaluate(Trainer& trainer, NfsNetwork& net, const EvaluationOpt
   const Topology remeshed = remeshed_topology(ict, trainer.segment_labels(), opt.remesh_vertices, opt.seed);
 
   EvaluationReport r;
+  std::vector<ComparisonRow> self_rows, cross_rows;
   std::vector<double> self_seg(L, 0.0), cross_seg(L, 0.0);
   double inverse_sum = 0.0;
   int64_t inverse_count = 0;
@@ -50,6 +53,17 @@ EvaluationReport evaluate(Trainer& trainer, NfsNetwork& net, const EvaluationOpt
     r.self.mse += a.mse / ids.test.size();
     r.self.baseline_mse += a.baseline_mse / ids.test.size();
     r.cross_topology.mse += b.mse / ids.test.size();
+    r.cross_topology.baseline_mse += b.baseline_mse / ids.test.size();
+    if (!opt.pictures_prefix.empty() && int(i) < opt.picture_identities) {
+      const std::vector<std::vector<float>> shown(sources.begin(), sources.begin() + std::min<size_t>(2, sources.size()));
+      const auto self_result = retarget_positions(net, neutral, shown, neutral, cfg.batch, dev);
+      const auto cross_result = retarget_positions(net, neutral, shown, neutral_remeshed, cfg.batch, dev);
+      for (size_t k = 0; k < shown.size(); ++k) {
+        const std::string label = "test id " + std::to_string(i) + ", expr " + std::to_string(k);
+        self_rows.push_back({label, &ict_topo, shown[k], &ict_topo, self_result[k], shown[k]});
+        cross_rows.push_back({label, &ict_topo, shown[k], &remeshed, cross_result[k], cross_truth[k]});
+      }
+    }
     for (int l = 0; l < L; ++l) {
       self_seg[l] += a.per_segment[l] / ids.test.size();
       cross_seg[l] += b.per_segment[l] / ids.test.size();
@@ -84,6 +98,11 @@ EvaluationReport evaluate(Trainer& trainer, NfsNetwork& net, const EvaluationOpt
     }
   }
   r.inverse_rig_mse = inverse_count ? inverse_sum / inverse_count : 0.0;
+  if (!opt.pictures_prefix.empty()) {
+    say("writing " + opt.pictures_prefix + "_self.png and _cross_topology.png");
+    write_comparison_sheet(opt.pictures_prefix + "_self.png", self_rows, 0.05f);
+    write_comparison_sheet(opt.pictures_prefix + "_cross_topology.png", cross_rows, 0.05f);
+  }
   auto finish = [&](QualityMetrics& m, const std::vector<double>& seg) {
     m.per_segment = seg;
     m.mean_of_segments = 0.0;
@@ -100,6 +119,7 @@ EvaluationReport evaluate(Trainer& trainer, NfsNetwork& net, const EvaluationOpt
   md << "| expression MSE, mean of segments | " << fmt(r.self.mean_of_segments) << " |\n";
   md << "| cross-topology MSE (target re-meshed to " << remeshed.num_vertices << " vertices) | "
      << fmt(r.cross_topology.mse) << " |\n";
+  md << "| (the same with Δv = 0) | " << fmt(r.cross_topology.baseline_mse) << " |\n";
   md << "| cross-topology MSE, mean of segments | " << fmt(r.cross_topology.mean_of_segments) << " |\n";
   md << "| inverse rigging MSE | " << fmt(r.inverse_rig_mse) << " |\n\n";
   md << "| segment | self MSE | cross-topology MSE |\n|---|---|---|\n";

@@ -16,10 +16,14 @@ struct EvaluationOptions {
   int expressions_per_identity = 8;
   int remesh_vertices = 5000;  // the cross-topology target
   uint64_t seed = 777;         // expressions and re-mesh of the evaluation (not training's)
+  // When set: <prefix>_self.png and <prefix>_cross_topology.png, source | result | ground truth |
+  // error for the first `picture_identities` test identities (2 expressions each).
+  std::string pictures_prefix;
+  int picture_identities = 3;
 };
 
 struct EvaluationReport {
-  QualityMetrics self, cross_topology;
+  QualityMetrics self, cross_topology;  // baseline_mse: the same error with Δv = 0
   double inverse_rig_mse = 0.0;
   std::string markdown;  // the tables
 };

@@ -53,6 +53,12 @@ struct QualityMetrics {
 };
 
 // Retargets `sources` (each [Vs·3] canonical positions on source_mesh) onto target_mesh's
+// neutral in batches: the predicted positions (neutral + Δv, [Vt·3] each). Inference mode.
+std::vector<std::vector<float>> retarget_positions(NfsNetwork& net, const PreparedMesh& source_mesh,
+                                                   const std::vector<std::vector<float>>& sources,
+                                                   const PreparedMesh& target_mesh, int batch, Device device);
+
+// Retargets `sources` (each [Vs·3] canonical positions on source_mesh) onto target_mesh's
 // neutral in batches, and compares with `truths` ([Vt·3] each): SPEC §7's MSE over vertices,
 // per segment (labels [Vt] in [0, L)) and the mean of the per-segment MSEs. Inference mode.
 QualityMetrics measure_retarget(NfsNetwork& net, const PreparedMesh& source_mesh,

@@ -24,7 +24,7 @@ void print_help() {
   std::printf(
       "nfs_train: train the Neural Face Skinning network on the ICT-FaceKit model\n\n"
       "usage: nfs_train [options]            train (or --resume) into --out\n"
-      "       nfs_train --eval MODEL.safetensors [--report REPORT.md]\n\n"
+      "       nfs_train --eval MODEL.safetensors [--report REPORT.md] [--pictures PREFIX]\n\n"
       "options:\n"
       "  --config FILE        JSON configuration (keys as in <out>/train_config.json)\n"
       "  --preset NAME        cpu-small (trains usefully on 2 CPU cores) or paper (the default)\n"
@@ -41,7 +41,9 @@ void print_help() {
       "  --out DIR            run folder: checkpoints, log.csv, losses.png (default runs/nfs)\n"
       "  --resume             continue the run in --out from its last checkpoint\n"
       "  --eval MODEL         evaluate a checkpoint (its training configuration decides the data)\n"
-      "  --report FILE        where --eval writes its Markdown (default: print)\n");
+      "  --report FILE        where --eval writes its Markdown (default: print)\n"
+      "  --pictures PREFIX    with --eval: PREFIX_self.png and PREFIX_cross_topology.png, source |\n"
+      "                       result | ground truth | error for three test identities\n");
 }
 
 std::string read_text(const std::string& path) {
@@ -110,7 +112,9 @@ int run_eval(const CliArgs& args) {
   cfg.train_identities = 1;  // evaluation needs no training operators
   auto say = [](const std::string& s) { std::fprintf(stderr, "%s\n", s.c_str()); };
   Trainer data(cfg, say);
-  EvaluationReport r = evaluate(data, *ck.network, EvaluationOptions(), say);
+  EvaluationOptions options;
+  options.pictures_prefix = args.get("--pictures", "");
+  EvaluationReport r = evaluate(data, *ck.network, options, say);
   std::string md = "# Evaluation of " + model_path + "\n\n" + r.markdown;
   if (args.has("--report")) {
     write_file_atomic(args.get("--report"), md);
@@ -206,10 +210,10 @@ int run_train(const CliArgs& args) {
     const double rate = double(s - first) / elapsed;
     if (tty || s % std::max(1, cfg.log_every) == 0 || s == cfg.steps) {
       const int width = 24, filled = int(width * double(s) / std::max(1, cfg.steps));
-      std::fprintf(stderr, "%s[%s%s] %lld/%d %.2f step/s ETA %s loss %.4g (v %.3g n %.3g g %.3g id %.3g exp %.3g bp %.3g br %.3g skin %.3g)%s",
+      std::fprintf(stderr, "%s[%s%s] %lld/%d %.2f step/s ETA %s loss %.4g (v %.3g n %.3g g %.3g id %.3g exp %.3g bp %.3g br %.3g bw %.3g skin %.3g)%s",
                    tty ? "\r" : "", std::string(filled, '=').c_str(), std::string(width - filled, ' ').c_str(),
                    (long long)s, cfg.steps, rate, duration((cfg.steps - s) / rate).c_str(), l.total, l.vertex,
-                   l.normal, l.jacobian, l.identity, l.expression, l.projection, l.reconstruction, l.skin,
+                   l.normal, l.jacobian, l.identity, l.expression, l.projection, l.reconstruction, l.weights, l.skin,
                    tty ? "" : "\n");
     }
     if ((cfg.checkpoint_every > 0 && s % cfg.checkpoint_every == 0) || s == cfg.steps) {
@@ -231,7 +235,7 @@ int main(int argc, char** argv) {
   try {
     CliArgs args(argc, argv, 1,
                  {"--config", "--preset", "--device", "--steps", "--batch", "--segments", "--width", "--lr",
-                  "--identities", "--validate-every", "--checkpoint-every", "--out", "--eval", "--report"},
+                  "--identities", "--validate-every", "--checkpoint-every", "--out", "--eval", "--report", "--pictures"},
                  {"--help", "--resume", "--no-skinning"});
     if (args.has("--help")) {
       print_help();

@@ -28,6 +28,7 @@ std::string TrainConfig::to_json() const {
             {"augment_scale", augment_scale},
             {"augment_offset", augment_offset},
             {"use_skin_loss", use_skin_loss},
+            {"use_weights_loss", use_weights_loss},
             {"segments_file", segments_file},
             {"user_data", user_data},
             {"user_data_ratio", user_data_ratio},
@@ -48,7 +49,7 @@ TrainConfig TrainConfig::from_json(const std::string& text, const std::string& l
   static const std::set<std::string> known = {
       "model", "device", "steps", "batch", "lr", "lr_decay_every", "lr_decay", "train_identities",
       "validation_expressions", "validate_every", "checkpoint_every", "log_every", "ict_topology", "remesh_vertices",
-      "data_seed", "mix", "augment_scale", "augment_offset", "use_skin_loss", "segments_file", "user_data", "user_data_ratio", "ict_model", "out"};
+      "data_seed", "mix", "augment_scale", "augment_offset", "use_skin_loss", "use_weights_loss", "segments_file", "user_data", "user_data_ratio", "ict_model", "out"};
   for (auto it = j.begin(); it != j.end(); ++it)
     if (!known.count(it.key())) throw std::runtime_error(label + ": unknown key '" + it.key() + "'");
   try {
@@ -81,6 +82,7 @@ TrainConfig TrainConfig::from_json(const std::string& text, const std::string& l
     c.augment_scale = j.value("augment_scale", c.augment_scale);
     c.augment_offset = j.value("augment_offset", c.augment_offset);
     c.use_skin_loss = j.value("use_skin_loss", c.use_skin_loss);
+    c.use_weights_loss = j.value("use_weights_loss", c.use_weights_loss);
     c.segments_file = j.value("segments_file", c.segments_file);
     c.user_data = j.value("user_data", c.user_data);
     c.user_data_ratio = j.value("user_data_ratio", c.user_data_ratio);
@@ -112,6 +114,7 @@ TrainConfig cpu_small_config() {
   c.device = "cpu";
   c.batch = 4;
   c.lr = 1e-3f;
+  c.lr_decay_every = 3000;  // halve the rate every 3000 steps
   c.train_identities = 8;
   c.ict_topology = false;  // 2.5k-vertex re-meshes: 4.5x fewer vertices than the ICT head
   c.remesh_vertices = {2500, 3000};

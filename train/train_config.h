@@ -31,6 +31,7 @@ struct TrainConfig {
   float augment_scale = 0.1f;   // similarity augmentation: scale in [1-a, 1+a]
   float augment_offset = 0.05f; // and offset in [-o, o] per axis (canonical units)
   bool use_skin_loss = true;    // L_nll (off in the ablation)
+  bool use_weights_loss = true; // L_BW: decode the true code [w, 0] against w·B (docs/TRAINING.md)
   std::string segments_file;    // labels (nfs_tools segment); computed when empty
   std::vector<std::string> user_data;  // folders of OBJ sequences without FACS labels
   float user_data_ratio = 0.25f;       // fraction of steps drawn from them (when given)

@@ -44,12 +44,13 @@ void add_similarity(std::vector<float>& p, float s, const float offset[3]) {
 
 const std::vector<std::string>& StepLosses::names() {
   static const std::vector<std::string> n = {"total",      "vertex",     "normal",         "jacobian", "identity",
-                                             "expression", "projection", "reconstruction", "skin",     "range"};
+                                             "expression", "projection", "reconstruction", "weights",  "skin",
+                                             "range"};
   return n;
 }
 
 std::vector<double> StepLosses::values() const {
-  return {total, vertex, normal, jacobian, identity, expression, projection, reconstruction, skin, range};
+  return {total, vertex, normal, jacobian, identity, expression, projection, reconstruction, weights, skin, range};
 }
 
 Trainer::Trainer(const TrainConfig& config, const std::function<void(const std::string&)>& progress)
@@ -235,6 +236,20 @@ StepLosses Trainer::step() {
   Var loss_br = blendshape_reconstruction_loss(out.z_ge, basis, net_->decode(out.target_term, out.omega, out.z_ge.detach()));
   Var total = add(add(add(scale(loss_v, lw.vertex), scale(loss_n, lw.normal)), scale(loss_g, lw.jacobian)),
                   add(add(loss_id, loss_exp), add(loss_bp, loss_br)));
+  if (config_.use_weights_loss) {
+    // L_BW: decoding the true code [w, 0] must give the blendshape displacement w·B. At the
+    // optimum of L_Exp, L_BP and L_BR the code is [w, 0] and this holds; asking it directly
+    // teaches the decoder the code's meaning from the first step (animate and rig decode such codes).
+    std::vector<float> padded;
+    for (const auto& wk : weights) {
+      padded.insert(padded.end(), wk.begin(), wk.end());
+      padded.resize(padded.size() + size_t(net_->config.code_dim) - wk.size(), 0.0f);
+    }
+    Var code(Tensor::from_vector({B, net_->config.code_dim}, padded, device_));
+    Var loss_bw = blendshape_reconstruction_loss(code, basis, net_->decode(out.target_term, out.omega, code));
+    total = add(total, loss_bw);
+    l.weights = loss_bw.value().item();
+  }
   if (net_->config.skinning && config_.use_skin_loss) {
     Var loss_nll = skinning_nll_loss(out.z_skin, topology_data_[tt].one_hot);
     total = add(total, loss_nll);

@@ -17,6 +17,7 @@ namespace nfs {
 struct StepLosses {
   double total = 0, vertex = 0, normal = 0, jacobian = 0, identity = 0, expression = 0;
   double projection = 0, reconstruction = 0, skin = 0;
+  double weights = 0;  // L_BW: the decoder on the true FACS code [w, 0] against w·B
   double range = 0;  // L_reg, on steps drawn from unlabelled user data
   static const std::vector<std::string>& names();  // CSV column order
   std::vector<double> values() const;

@@ -1,0 +1,86 @@
+// The SPEC §7 evaluation (nfs_train --eval): metrics that agree with the positions the network
+// predicts, the Markdown tables, and the comparison pictures.
+#include <catch2/catch.hpp>
+#include <unistd.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+
+#include "train/evaluate.h"
+#include "train/tiny_config.h"
+#include "train/trainer.h"
+
+using namespace nfs;
+namespace fs = std::filesystem;
+
+namespace {
+std::pair<int, int> png_size(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  unsigned char h[24] = {};
+  f.read(reinterpret_cast<char*>(h), 24);
+  if (!f || h[1] != 'P' || h[12] != 'I') return {0, 0};
+  auto be = [&](int o) { return int(h[o]) << 24 | int(h[o + 1]) << 16 | int(h[o + 2]) << 8 | int(h[o + 3]); };
+  return {be(16), be(20)};
+}
+}  // namespace
+
+TEST_CASE("measure_retarget is the mean squared vertex error of retarget_positions", "[train][eval]") {
+  TrainConfig c = test::tiny_train_config(600);
+  c.train_identities = 1;
+  Trainer t(c);
+  const Topology& topo = t.topologies()[0];
+  std::vector<float> neutral = topo.transfer(t.ict_shape({}, {}), 3);
+  PreparedMesh mesh = prepare_mesh(topo, neutral, int(c.model.eigenpairs), Device::CPU);
+  std::vector<std::vector<float>> sources, truths;
+  for (int e : {3, 26}) {
+    std::vector<float> w(53, 0.0f);
+    w[e] = 1.0f;
+    sources.push_back(topo.transfer(t.ict_shape({}, w), 3));
+  }
+  const auto results = retarget_positions(t.network(), mesh, sources, mesh, 1, Device::CPU);
+  REQUIRE(results.size() == 2);
+  // Against the sources themselves (self-retargeting) and against the neutral (baseline 0).
+  for (bool against_neutral : {false, true}) {
+    truths = against_neutral ? std::vector<std::vector<float>>(2, neutral) : sources;
+    QualityMetrics m = measure_retarget(t.network(), mesh, sources, mesh, truths, topo.labels,
+                                        int(c.model.segments), 2, Device::CPU);
+    double sum = 0.0, base = 0.0;
+    for (size_t i = 0; i < 2; ++i)
+      for (size_t k = 0; k < neutral.size(); ++k) {
+        sum += std::pow(double(results[i][k]) - truths[i][k], 2);
+        base += std::pow(double(neutral[k]) - truths[i][k], 2);
+      }
+    const double vertices = 2.0 * neutral.size() / 3;
+    CHECK(m.mse == Approx(sum / vertices).epsilon(1e-6));
+    CHECK(m.baseline_mse == Approx(base / vertices).margin(1e-12));
+    if (against_neutral) CHECK(m.baseline_mse == 0.0);
+    CHECK(m.samples == 2);
+  }
+}
+
+TEST_CASE("evaluate writes the SPEC §7 tables and the comparison pictures", "[train][eval]") {
+  TrainConfig c = test::tiny_train_config(600);
+  c.train_identities = 1;
+  Trainer t(c);
+  const std::string dir = "evaluate_test_" + std::to_string(getpid());
+  fs::create_directories(dir);
+  EvaluationOptions o;
+  o.expressions_per_identity = 2;
+  o.remesh_vertices = 700;
+  o.pictures_prefix = dir + "/eval";
+  o.picture_identities = 1;
+  EvaluationReport r = evaluate(t, t.network(), o);
+  CHECK(std::isfinite(r.self.mse));
+  CHECK(r.self.baseline_mse > 0.0);
+  CHECK(r.cross_topology.baseline_mse > 0.0);
+  CHECK(r.inverse_rig_mse > 0.0);
+  CHECK(r.self.samples == 20);  // 10 test identities × 2 expressions
+  REQUIRE(r.self.per_segment.size() == size_t(c.model.segments));
+  CHECK(r.markdown.find("expression MSE, mean of segments") != std::string::npos);
+  CHECK(r.markdown.find("inverse rigging MSE") != std::string::npos);
+  // One identity, 2 expressions: 2 rows of source | result | ground truth | error.
+  CHECK(png_size(dir + "/eval_self.png") == std::pair<int, int>(4 * 256, 2 * 256));
+  CHECK(png_size(dir + "/eval_cross_topology.png") == std::pair<int, int>(4 * 256, 2 * 256));
+  fs::remove_all(dir);
+}
