@@ -15,6 +15,7 @@
 #include "infer/blendshape_names.h"
 #include "infer/gltf_read.h"
 #include "infer/weights_csv.h"
+#include "support/png_size.h"
 #include "train/tiny_config.h"
 #include "train/trainer.h"
 
@@ -86,15 +87,6 @@ std::string sources() { return "--source " + kDir + "/source_0.obj " + kDir + "/
 
 void write(const std::string& path, const std::string& text) { std::ofstream(path) << text; }
 
-// Width and height from a PNG's IHDR chunk ({0, 0} when the file is not a PNG).
-std::pair<int, int> png_size(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  unsigned char h[24] = {};
-  f.read(reinterpret_cast<char*>(h), 24);
-  if (!f || h[1] != 'P' || h[2] != 'N' || h[3] != 'G' || h[12] != 'I' || h[15] != 'R') return {0, 0};
-  auto be = [&](int o) { return int(h[o]) << 24 | int(h[o + 1]) << 16 | int(h[o + 2]) << 8 | int(h[o + 3]); };
-  return {be(16), be(20)};
-}
 
 }  // namespace
 
@@ -106,7 +98,7 @@ TEST_CASE("nfs_infer retarget writes OBJ frames and an animated GLB", "[infer][c
   REQUIRE(r.code == 0);
   CHECK(fs::exists(kDir + "/frames/source_0.obj"));
   CHECK(fs::exists(kDir + "/frames/source_1.obj"));
-  CHECK(png_size(kDir + "/strip.png") == std::pair<int, int>(2 * 256, 2 * 256));  // source | result, 2 frames
+  CHECK(test::png_size(kDir + "/strip.png") == std::pair<int, int>(2 * 256, 2 * 256));  // source | result, 2 frames
   r = infer("retarget " + sources() + " --target " + kDir + "/target.obj -o " + kDir + "/seq.glb --fps 24");
   REQUIRE(r.code == 0);
   GltfMesh g = read_gltf(kDir + "/seq.glb");
@@ -119,7 +111,7 @@ TEST_CASE("nfs_infer rig writes the 53 named blendshapes", "[infer][cli]") {
   Result r = infer("rig --target " + kDir + "/target.obj -o " + kDir + "/rig.glb --sheet " + kDir + "/rig.png");
   INFO(r.err);
   REQUIRE(r.code == 0);
-  CHECK(png_size(kDir + "/rig.png") == std::pair<int, int>(9 * 192, 6 * 192));  // neutral + 53 in 9 columns
+  CHECK(test::png_size(kDir + "/rig.png") == std::pair<int, int>(9 * 192, 6 * 192));  // neutral + 53 in 9 columns
   GltfMesh g = read_gltf(kDir + "/rig.glb");
   CHECK(g.num_targets() == 53);
   std::vector<std::string> names(ict_expression_names().begin(), ict_expression_names().end());
@@ -143,7 +135,7 @@ TEST_CASE("nfs_infer animate reads ICT, ARKit and Live Link Face takes", "[infer
                      "/" + file + ".glb --sheet " + kDir + "/" + file + ".png");
     INFO(file << ": " << r.err);
     REQUIRE(r.code == 0);
-    CHECK(png_size(kDir + "/" + file + ".png") == std::pair<int, int>(frames * 192, 192));  // one row
+    CHECK(test::png_size(kDir + "/" + file + ".png") == std::pair<int, int>(frames * 192, 192));  // one row
     GltfMesh g = read_gltf(kDir + "/" + file + ".glb");
     CHECK(g.num_targets() == frames);
     CHECK(g.animation.length() == Approx((frames - 1) / 30.0));
@@ -156,7 +148,7 @@ TEST_CASE("nfs_infer encode writes a weights CSV in ICT or ARKit names", "[infer
                    "/w.png");
   INFO(r.err);
   REQUIRE(r.code == 0);
-  CHECK(png_size(kDir + "/w.png") == std::pair<int, int>(900, 500));
+  CHECK(test::png_size(kDir + "/w.png") == std::pair<int, int>(900, 500));
   WeightsTable w = read_weights_csv(kDir + "/w.csv");
   CHECK(w.num_frames == 2);
   CHECK(w.at(0, 26) == Approx(0.75f));  // --set edits every frame

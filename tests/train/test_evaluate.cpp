@@ -8,22 +8,13 @@
 #include <fstream>
 
 #include "train/evaluate.h"
+#include "support/png_size.h"
 #include "train/tiny_config.h"
 #include "train/trainer.h"
 
 using namespace nfs;
 namespace fs = std::filesystem;
 
-namespace {
-std::pair<int, int> png_size(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  unsigned char h[24] = {};
-  f.read(reinterpret_cast<char*>(h), 24);
-  if (!f || h[1] != 'P' || h[12] != 'I') return {0, 0};
-  auto be = [&](int o) { return int(h[o]) << 24 | int(h[o + 1]) << 16 | int(h[o + 2]) << 8 | int(h[o + 3]); };
-  return {be(16), be(20)};
-}
-}  // namespace
 
 TEST_CASE("measure_retarget is the mean squared vertex error of retarget_positions", "[train][eval]") {
   TrainConfig c = test::tiny_train_config(600);
@@ -80,7 +71,7 @@ TEST_CASE("evaluate writes the SPEC §7 tables and the comparison pictures", "[t
   CHECK(r.markdown.find("expression MSE, mean of segments") != std::string::npos);
   CHECK(r.markdown.find("inverse rigging MSE") != std::string::npos);
   // One identity, 2 expressions: 2 rows of source | result | ground truth | error.
-  CHECK(png_size(dir + "/eval_self.png") == std::pair<int, int>(4 * 256, 2 * 256));
-  CHECK(png_size(dir + "/eval_cross_topology.png") == std::pair<int, int>(4 * 256, 2 * 256));
+  CHECK(test::png_size(dir + "/eval_self.png") == std::pair<int, int>(4 * 256, 2 * 256));
+  CHECK(test::png_size(dir + "/eval_cross_topology.png") == std::pair<int, int>(4 * 256, 2 * 256));
   fs::remove_all(dir);
 }
