@@ -10,4 +10,5 @@ int cmd_operators(int argc, char** argv);
 int cmd_remesh(int argc, char** argv);
 int cmd_ict_shape(int argc, char** argv);
 int cmd_demo_data(int argc, char** argv);
+int cmd_decoder_probe(int argc, char** argv);
 }  // namespace nfs

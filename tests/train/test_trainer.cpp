@@ -60,3 +60,18 @@ TEST_CASE("validation reports the zero-displacement baseline it must beat", "[tr
   // The untrained decoder's random Δv is far worse than leaving the target neutral.
   CHECK(m.mse > m.baseline_mse);
 }
+
+TEST_CASE("L_BW decodes the true code and is part of the step only when enabled", "[train]") {
+  TrainConfig with = tiny(0.0f), without = tiny(0.0f);
+  without.use_weights_loss = false;
+  Trainer a(with), b(without);
+  StepLosses la = a.step(), lb = b.step();
+  // Same data and initial weights: every other loss is the same, L_BW adds to the total.
+  CHECK(la.vertex == Approx(lb.vertex));
+  CHECK(la.weights > 0.0);
+  CHECK(lb.weights == 0.0);
+  CHECK(la.total == Approx(lb.total + la.weights).epsilon(1e-5));
+  // The configuration key round-trips through JSON (what --resume and --eval read).
+  CHECK_FALSE(TrainConfig::from_json(without.to_json(), "test").use_weights_loss);
+  CHECK(TrainConfig::from_json(with.to_json(), "test").use_weights_loss);
+}
