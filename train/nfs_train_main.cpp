@@ -34,6 +34,8 @@ void print_help() {
       "  --segments L         skinning segments: 6, 14, 20 or 24\n"
       "  --width W            DiffusionNet width\n"
       "  --lr X               Adam learning rate\n"
+      "  --lr-decay-every N   multiply the rate by lr_decay (0.5) every N steps (0: constant)\n"
+      "  --dropout P          DiffusionNet dropout\n"
       "  --identities N       training identities used (1..100)\n"
       "  --validate-every N   validation period in steps\n"
       "  --checkpoint-every N checkpoint period in steps\n"
@@ -145,6 +147,8 @@ int run_train(const CliArgs& args) {
     cfg.model.segments = args.get_int("--segments", int(cfg.model.segments));
     cfg.model.width = args.get_int("--width", int(cfg.model.width));
     cfg.lr = float(args.get_double("--lr", cfg.lr));
+    cfg.lr_decay_every = args.get_int("--lr-decay-every", cfg.lr_decay_every);
+    cfg.model.dropout = float(args.get_double("--dropout", cfg.model.dropout));
     cfg.train_identities = args.get_int("--identities", cfg.train_identities);
     if (args.has("--no-skinning")) {
       cfg.model.skinning = false;
@@ -234,7 +238,7 @@ int run_train(const CliArgs& args) {
 int main(int argc, char** argv) {
   try {
     CliArgs args(argc, argv, 1,
-                 {"--config", "--preset", "--device", "--steps", "--batch", "--segments", "--width", "--lr",
+                 {"--config", "--preset", "--device", "--steps", "--batch", "--segments", "--width", "--lr", "--lr-decay-every", "--dropout",
                   "--identities", "--validate-every", "--checkpoint-every", "--out", "--eval", "--report", "--pictures"},
                  {"--help", "--resume", "--no-skinning"});
     if (args.has("--help")) {
