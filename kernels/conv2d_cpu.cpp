@@ -1,6 +1,7 @@
 // CPU convolution as im2col + GEMM per batch entry: the unfolded input [Ci·kh·kw, Ho·Wo] turns
 // the convolution into one matrix product (Eigen), which is what makes the image encoder
 // affordable when training on the CPU (direct loops took three quarters of a training step).
+#include <cstddef>
 #include <vector>
 
 #include "kernels/conv2d.h"
