@@ -40,23 +40,29 @@ std::unique_ptr<Engine::Target> Engine::prepare_target(const std::string& path, 
   return t;
 }
 
-Tensor Engine::encode(const std::vector<std::string>& sources, const AlignOptions& align) {
+std::unique_ptr<Engine::Sources> Engine::load_sources(const std::vector<std::string>& sources,
+                                                      const AlignOptions& align) {
   if (sources.empty()) throw std::invalid_argument("no source mesh given");
+  auto s = std::make_unique<Sources>();
   CanonicalMesh first = load_canonical_mesh(sources[0], align, ict_);
-  Topology topo;
-  topo.name = sources[0];
-  topo.F = first.mesh.F;
-  topo.num_vertices = first.V.rows();
-  PreparedMesh mesh = prepare_mesh(topo, points_vector(first.V), int(net_->config.eigenpairs), device_);
-  // Every frame, in canonical positions, in order.
-  std::vector<std::vector<float>> frames;
+  s->topology.name = sources[0];
+  s->topology.F = first.mesh.F;
+  s->topology.num_vertices = first.V.rows();
+  s->mesh = prepare_mesh(s->topology, points_vector(first.V), int(net_->config.eigenpairs), device_);
   for (const std::string& path : sources)
     for (const Eigen::MatrixXd& V : source_frames(path)) {
       if (V.rows() != first.V.rows())
         throw std::runtime_error(path + ": " + std::to_string(V.rows()) + " vertices, the sequence's first frame " +
                                  sources[0] + " has " + std::to_string(first.V.rows()));
-      frames.push_back(points_vector(first.to_canonical.apply(V)));
+      s->frames.push_back(points_vector(first.to_canonical.apply(V)));
     }
+  return s;
+}
+
+Tensor Engine::encode(const std::vector<std::string>& sources, const AlignOptions& align) {
+  std::unique_ptr<Sources> s = load_sources(sources, align);
+  const std::vector<std::vector<float>>& frames = s->frames;
+  const PreparedMesh& mesh = s->mesh;
   std::vector<float> codes;
   const int64_t D = net_->config.code_dim;
   for (size_t start = 0; start < frames.size(); start += size_t(options_.batch)) {
@@ -98,6 +104,21 @@ std::vector<std::vector<float>> Engine::decode(const Target& target, const Tenso
     }
   }
   return out;
+}
+
+EngineOptions engine_options_from_args(const CliArgs& args) {
+  EngineOptions o;
+  o.model = args.get("--model");
+  o.device = args.get("--device", "auto");
+  o.ict_model = args.get("--ict-model");
+  return o;
+}
+
+std::vector<std::string> source_paths_from_args(const CliArgs& args) {
+  std::vector<std::string> s = args.all("--source");
+  for (const std::string& p : args.positional()) s.push_back(p);
+  if (s.empty()) throw std::invalid_argument("no --source mesh given");
+  return s;
 }
 
 std::vector<float> one_euro_filter(const std::vector<float>& x, int N, int D, double fps, double min_cutoff,

@@ -34,9 +34,18 @@ class Engine {
   };
   std::unique_ptr<Target> prepare_target(const std::string& path, const AlignOptions& align);
 
-  // Codes z_GE [N, code] of source frames (OBJ files, or glTF/GLB files whose morph targets or
-  // animation hold several frames: infer/canonical_mesh.h source_frames), all of one topology.
+  // Source frames (OBJ files, or glTF/GLB files whose morph targets or animation hold several
+  // frames: infer/canonical_mesh.h source_frames), all of one topology, in the canonical frame.
   // The first file is aligned and its operators serve all; the others move with its similarity.
+  // Held by pointer, as Target is: mesh.topology points at topology.
+  struct Sources {
+    Topology topology;
+    PreparedMesh mesh;                       // the first frame's operators and faces on the device
+    std::vector<std::vector<float>> frames;  // [#V·3] canonical positions per frame, in order
+  };
+  std::unique_ptr<Sources> load_sources(const std::vector<std::string>& paths, const AlignOptions& align);
+
+  // Codes z_GE [N, code] of the source frames of load_sources.
   Tensor encode(const std::vector<std::string>& sources, const AlignOptions& align);
 
   // Codes from FACS weights [N, 53]: the first 53 dimensions, the rest 0.
@@ -55,6 +64,11 @@ class Engine {
   IctModel ict_;
   std::unique_ptr<NfsNetwork> net_;
 };
+
+// The options the binaries share: --model, --device (default auto), --ict-model.
+EngineOptions engine_options_from_args(const CliArgs& args);
+// --source A.obj B.obj ...: the option's values and the positional arguments after it.
+std::vector<std::string> source_paths_from_args(const CliArgs& args);
 
 // One-Euro filter (Casiez et al. 2012) over a sequence of codes [N, D], per dimension: jitter
 // is smoothed at low speed, fast motion passes with little lag.

@@ -132,22 +132,6 @@ std::set<std::string> options_with(std::set<std::string> extra) {
   return s;
 }
 
-EngineOptions engine_options(const CliArgs& args) {
-  EngineOptions o;
-  o.model = args.get("--model");
-  o.device = args.get("--device", "auto");
-  o.ict_model = args.get("--ict-model");
-  return o;
-}
-
-std::vector<std::string> sources_of(const CliArgs& args) {
-  // --source A.obj B.obj ...: the option's value and the positional arguments after it.
-  std::vector<std::string> s = args.all("--source");
-  for (const std::string& p : args.positional()) s.push_back(p);
-  if (s.empty()) throw std::invalid_argument("no --source mesh given");
-  return s;
-}
-
 int run(const std::string& cmd, int argc, char** argv) {
   if (cmd == "devices") {
     std::printf("cpu: available\n");
@@ -167,8 +151,8 @@ int run(const std::string& cmd, int argc, char** argv) {
   const AlignOptions align = align_options_from_args(args);
   if (cmd == "encode") {
     const std::string out = args.require("-o");
-    Engine engine(engine_options(args));
-    std::vector<std::string> sources = sources_of(args);
+    Engine engine(engine_options_from_args(args));
+    std::vector<std::string> sources = source_paths_from_args(args);
     Tensor z = edited(args, engine.encode(sources, align));
     const int64_t N = z.size(0), D = z.size(1), E = kNumIctExpressions;
     std::vector<float> all = z.to_vector(), w(static_cast<size_t>(N * E));
@@ -188,14 +172,14 @@ int run(const std::string& cmd, int argc, char** argv) {
   if (cmd != "retarget" && cmd != "animate" && cmd != "rig")
     throw std::invalid_argument("unknown command '" + cmd + "' (see nfs_infer --help)");
   const std::string out = args.require("-o"), target_path = args.require("--target");
-  Engine engine(engine_options(args));
+  Engine engine(engine_options_from_args(args));
   std::unique_ptr<Engine::Target> target = engine.prepare_target(target_path, align);
   for (const std::string& w : target->mesh.mesh.report.warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
   if (args.has("--preview")) write_alignment_preview(args.get("--preview"), target->mesh, engine.ict());
   const double fps = args.get_double("--fps", 30.0);
 
   if (cmd == "retarget") {
-    std::vector<std::string> sources = sources_of(args);
+    std::vector<std::string> sources = source_paths_from_args(args);
     Tensor z = edited(args, engine.encode(sources, align));
     std::vector<std::vector<float>> frames = engine.decode(*target, z);
     // One name per frame: the file's, numbered when a glTF source holds several frames.

@@ -16,6 +16,7 @@
 #include "infer/gltf_read.h"
 #include "infer/weights_csv.h"
 #include "support/png_size.h"
+#include "support/run_command.h"
 #include "train/tiny_config.h"
 #include "train/trainer.h"
 
@@ -28,22 +29,13 @@ const char* kIct = NFS_SHARED_DIR "/data/ict-facekit/ict_face_model.safetensors"
 // One folder per test process: ctest runs the cases in parallel processes.
 const std::string kDir = "infer_cli_test_" + std::to_string(getpid());
 
-struct Result {
-  int code;
-  std::string err;
-};
+using Result = test::CommandResult;
 
 // Runs nfs_infer with `args`; returns the exit code and stderr.
 Result infer(const std::string& args) {
-  const std::string err_file = kDir + "/stderr.txt";
   const std::string model = args.find("--model") == std::string::npos ? " --model " + kDir + "/model/model.safetensors" : "";
-  const std::string cmd = std::string(NFS_BINARY_DIR) + "/nfs_infer " + args + model + " --ict-model " + kIct +
-                          " > /dev/null 2> " + err_file;
-  const int status = std::system(cmd.c_str());
-  std::ifstream f(err_file);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return {WEXITSTATUS(status), ss.str()};
+  return test::run_command(std::string(NFS_BINARY_DIR) + "/nfs_infer " + args + model + " --ict-model " + kIct,
+                           kDir + "/stderr.txt");
 }
 
 
