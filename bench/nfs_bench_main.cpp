@@ -20,6 +20,7 @@
 #include "geometry/render.h"
 #include "infer/cli.h"
 #include "kernels/cuda_context.h"
+#include "nn/checkpoint.h"
 #include "nn/cuda_allocator.h"
 #include "nn/prepared_target.h"
 #include "nn/safetensors.h"
@@ -138,15 +139,17 @@ Tensor to_tensor(const Eigen::MatrixXd& V, int64_t batch) {
 
 int main(int argc, char** argv) {
   try {
-    CliArgs args(argc, argv, 1, {"--device", "--sizes", "--repeat", "--batch", "--json", "--plot", "--ict-model"},
+    CliArgs args(argc, argv, 1, {"--device", "--sizes", "--repeat", "--batch", "--json", "--plot", "--ict-model", "--model"},
                  {"--help", "--no-precompute", "--geometry-only", "--no-train"});
     if (args.has("--help")) {
       std::printf(
           "usage: nfs_bench [--device cpu|cuda|all] [--sizes 1000,5000,11248,...] [--batch 8] [--repeat 3]\n"
           "                 [--json OUT.json] [--plot OUT.png] [--no-precompute] [--geometry-only] [--no-train]\n"
+          "                 [--model M.safetensors]\n"
           "  Times the engine on re-meshed ICT heads (11248 = the ICT head). Defaults: all devices;\n"
           "  sizes 1000,5000,11248,50000,200000 on CUDA and 1000,5000,11248 on the CPU.\n"
           "  --geometry-only times operators and rendering alone (no network).\n"
+          "  --model times that checkpoint's network (default: the paper's configuration, random weights).\n"
           "  --no-train skips the training steps/s column (a Trainer at batch --batch on each size).\n"
           "  Memory columns: peak host RSS and peak device memory of the inference phase, then of training.\n");
       return 0;
@@ -173,8 +176,10 @@ int main(int argc, char** argv) {
       series.name = std::string(device_name(dev)) + " batch " + std::to_string(batch) + " frames/s";
       std::string sizes = args.get("--sizes", dev == Device::CUDA ? "1000,5000,11248,50000,200000" : "1000,5000,11248");
       std::stringstream ss(sizes);
-      NfsConfig cfg;
-      NfsNetwork net(cfg);
+      std::unique_ptr<NfsNetwork> model = args.has("--model") ? load_checkpoint(args.get("--model"), dev).network
+                                                              : std::make_unique<NfsNetwork>(NfsConfig());
+      NfsNetwork& net = *model;
+      const NfsConfig& cfg = net.config;
       net.to(dev);
       for (std::string item; std::getline(ss, item, ',');) {
         const int n = parse_int(item, "--sizes");
@@ -272,7 +277,8 @@ int main(int argc, char** argv) {
     if (args.has("--json")) write_file_atomic(args.get("--json"), results.dump(2));
     if (args.has("--plot")) {
       PlotOptions o;
-      o.title = "nfs_bench: retarget throughput (random weights, default network)";
+      o.title = args.has("--model") ? "nfs_bench: retarget throughput (" + args.get("--model") + ")"
+                              : "nfs_bench: retarget throughput (random weights, default network)";
       o.x_label = "vertices";
       o.y_label = "frames/s";
       o.log_x = o.log_y = true;

@@ -11,4 +11,6 @@ int cmd_remesh(int argc, char** argv);
 int cmd_ict_shape(int argc, char** argv);
 int cmd_demo_data(int argc, char** argv);
 int cmd_decoder_probe(int argc, char** argv);
+int cmd_init_model(int argc, char** argv);
+int cmd_reference_inputs(int argc, char** argv);
 }  // namespace nfs

@@ -21,11 +21,13 @@ const Command kCommands[] = {
     {"remesh", nfs::cmd_remesh, "a new mesh of about N vertices on the same surface, with a barycentric map"},
     {"render", nfs::cmd_render, "the front view the network sees, as PNG"},
     {"segment", nfs::cmd_segment, "data-driven face segments of the ICT model, with a picture"},
+    {"init-model", nfs::cmd_init_model, "a checkpoint with initial (untrained) parameters, for timing"},
+    {"reference-inputs", nfs::cmd_reference_inputs, "a retarget's network inputs and outputs, for the PyTorch reference"},
 };
 
 void print_help() {
   std::printf("nfs_tools: utilities of the NFS engine\n\nusage: nfs_tools <command> [options]  (--help per command)\n\n");
-  for (const Command& c : kCommands) std::printf("  %-12s %s\n", c.name, c.summary);
+  for (const Command& c : kCommands) std::printf("  %-17s %s\n", c.name, c.summary);
 }
 }  // namespace
 
