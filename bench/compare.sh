@@ -79,5 +79,5 @@ echo "== PyTorch reference =="
 echo
 echo "== nfs engine (nfs_bench, $vertices vertices: the ICT head at 11248, else a re-meshed ICT head) =="
 "$build/nfs_bench" --device "$device" --sizes "$vertices" --batch "$batch" --repeat "$repeat" --model "$model" \
-  --ict-model "$ict" \
+  --ict-model "$ict" --no-train \
   --json "$out/nfs_bench.json"

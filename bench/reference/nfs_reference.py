@@ -39,7 +39,7 @@ import json  # noqa: E402
 import torch  # noqa: E402
 
 from nfs_model import Operators, load_network  # noqa: E402
-from nfs_timing import bench_table, time_it  # noqa: E402
+from nfs_timing import bench_table, reset_peaks, time_it  # noqa: E402
 from safetensors_io import InputError, read_safetensors  # noqa: E402
 
 
@@ -98,6 +98,7 @@ def timings(net, t, device, batch, repeat):
     pos, nrm, img, src_ops = mesh_inputs(t, "source.", device)
     tpos, tnrm, timg, tgt_ops = mesh_inputs(t, "target.", device)
     run = lambda f: time_it(f, repeat, device)  # noqa: E731
+    reset_peaks(device)
     r = {"prepare": run(lambda: net.prepare_target(tpos, tnrm, timg, tgt_ops))}
     prepared = net.prepare_target(tpos, tnrm, timg, tgt_ops)
     for label, n in (("b1", 1), ("batched", batch)):
