@@ -9,7 +9,7 @@
 #
 # Defaults: the ICT head neutral (11248 vertices) as target, two ICT expressions as sources, the
 # bundled model. --paper times the paper-size network (random weights) instead; --no-skinning
-# its ablation. --threads is the reference's CPU thread count (the engine's CPU path uses one core).
+# its ablation. --threads N: both engines' CPU threads (torch/OpenBLAS; NFS_THREADS for nfs_bench).
 # PYTHON picks the interpreter (default: the first python3 that imports torch).
 set -euo pipefail
 
@@ -78,6 +78,6 @@ echo "== PyTorch reference =="
   ${threads:+--threads "$threads"} --json "$out/reference.json"
 echo
 echo "== nfs engine (nfs_bench, $vertices vertices: the ICT head at 11248, else a re-meshed ICT head) =="
-"$build/nfs_bench" --device "$device" --sizes "$vertices" --batch "$batch" --repeat "$repeat" --model "$model" \
+${threads:+env NFS_THREADS="$threads"} "$build/nfs_bench" --device "$device" --sizes "$vertices" --batch "$batch" --repeat "$repeat" --model "$model" \
   --ict-model "$ict" --no-train \
   --json "$out/nfs_bench.json"

@@ -19,6 +19,7 @@
 #include "geometry/remesh.h"
 #include "geometry/render.h"
 #include "infer/cli.h"
+#include "kernels/cpu_parallel.h"
 #include "kernels/cuda_context.h"
 #include "nn/checkpoint.h"
 #include "nn/cuda_allocator.h"
@@ -82,7 +83,7 @@ std::string device_description(Device dev) {
     return p.name;
   }
 #endif
-  return std::to_string(std::thread::hardware_concurrency()) + " CPU threads";
+  return std::to_string(cpu::cpu_threads()) + " CPU threads";
 }
 
 // Peak resident host memory since the last reset_host_peak() (VmHWM; Linux).

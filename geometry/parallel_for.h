@@ -7,13 +7,12 @@
 #include <thread>
 #include <vector>
 
+#include "kernels/cpu_parallel.h"
+
 namespace nfs::geo {
 
-// Threads for the precompute: the machine's hardware threads, at most 16.
-inline int num_threads() {
-  const unsigned hw = std::thread::hardware_concurrency();
-  return static_cast<int>(std::clamp(hw == 0 ? 1u : hw, 1u, 16u));
-}
+// Threads for the precompute: the CPU path's (NFS_THREADS, else the hardware threads, ≤ 16).
+inline int num_threads() { return cpu::cpu_threads(); }
 
 // fn(part, begin, end) for parts = min(num_threads(), ceil(n / min_chunk)) ranges covering [0, n).
 template <typename Fn>
