@@ -98,8 +98,8 @@ int cmd_decoder_probe(int argc, char** argv) {
   const int steps = args.get_int("--steps", 1500), vertices = args.get_int("--vertices", 2500), report = 100;
   const std::string ict = args.get("--ict-model", "");
   std::vector<PlotSeries> series(2);
-  series[0].name = "with skinning (one-hot segments)";
-  series[1].name = "without skinning (ablation)";
+  series[0].name = "skinning";
+  series[1].name = "no skinning";
   for (int k = 0; k < 2; ++k) {
     std::vector<double> curve = probe(k == 0, steps, report, vertices, ict);
     for (size_t i = 0; i < curve.size(); ++i) {

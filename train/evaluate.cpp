@@ -121,7 +121,8 @@ EvaluationReport evaluate(Trainer& trainer, NfsNetwork& net, const EvaluationOpt
      << fmt(r.cross_topology.mse) << " |\n";
   md << "| (the same with Δv = 0) | " << fmt(r.cross_topology.baseline_mse) << " |\n";
   md << "| cross-topology MSE, mean of segments | " << fmt(r.cross_topology.mean_of_segments) << " |\n";
-  md << "| inverse rigging MSE | " << fmt(r.inverse_rig_mse) << " |\n\n";
+  md << "| inverse rigging MSE | " << fmt(r.inverse_rig_mse) << " |\n";
+  md << "| (the same with w = 0: the identity's neutral) | " << fmt(r.self.baseline_mse) << " |\n\n";
   md << "| segment | self MSE | cross-topology MSE |\n|---|---|---|\n";
   for (int l = 0; l < L; ++l)
     md << "| " << l << " | " << fmt(r.self.per_segment[l]) << " | " << fmt(r.cross_topology.per_segment[l]) << " |\n";
