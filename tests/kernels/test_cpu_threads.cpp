@@ -2,6 +2,7 @@
 // tasks (and a partial last one), checked against a plain product / the unfused op chain, and
 // bit for bit the same with one thread as with two (fixed tasks, fixed reduction order).
 #include <cmath>
+#include <tuple>
 #include <vector>
 
 #include "kernels/cpu_parallel.h"
@@ -24,29 +25,32 @@ std::pair<std::vector<float>, std::vector<float>> one_and_two_threads(Fn fn) {
 }
 }  // namespace
 
-TEST_CASE("cpu gemm split into row tasks equals a plain product, for any thread count", "[op][cpu]") {
-  const int64_t M = 1030, N = 64, K = 72;  // 5 tasks of 256 rows, the last one partial
-  Tensor a = random_tensor({M * K}, 201), b = random_tensor({K * N}, 202);
-  for (bool ta : {false, true})
-    for (bool tb : {false, true}) {
-      INFO("trans_a " << ta << " trans_b " << tb);
-      const GemmShape s{1, M, N, K, ta, tb, 0, 0, 0};
-      auto [one, two] = one_and_two_threads([&] {
-        std::vector<float> c(M * N, 1.0f);
-        cpu::gemm(c.data(), a.f32(), b.f32(), s, 0.5f, 1.0f);
-        return c;
-      });
-      CHECK(one == two);
-      const float* A = a.f32();
-      const float* B = b.f32();
-      for (int64_t i = 0; i < M; i += 97)
-        for (int64_t j = 0; j < N; ++j) {
-          double ref = 0.0;
-          for (int64_t k = 0; k < K; ++k)
-            ref += double(ta ? A[k * M + i] : A[i * K + k]) * (tb ? B[j * K + k] : B[k * N + j]);
-          CHECK(one[i * N + j] == Approx(1.0 + 0.5 * ref).margin(1e-4));
-        }
-    }
+TEST_CASE("cpu gemm split into row or column tasks equals a plain product, for any thread count", "[op][cpu]") {
+  // 1030 rows: 5 row tasks of 256, the last one partial. 100 rows × 3000 columns: too few rows to
+  // split, so 47 column tasks of 64, the last one partial (a spectral projection's shape).
+  for (auto [M, N, K] : {std::tuple<int64_t, int64_t, int64_t>{1030, 64, 72}, {100, 3000, 40}}) {
+    Tensor a = random_tensor({M * K}, 201), b = random_tensor({K * N}, 202);
+    for (bool ta : {false, true})
+      for (bool tb : {false, true}) {
+        INFO("M " << M << " N " << N << " trans_a " << ta << " trans_b " << tb);
+        const GemmShape s{1, M, N, K, ta, tb, 0, 0, 0};
+        auto [one, two] = one_and_two_threads([&] {
+          std::vector<float> c(M * N, 1.0f);
+          cpu::gemm(c.data(), a.f32(), b.f32(), s, 0.5f, 1.0f);
+          return c;
+        });
+        CHECK(one == two);
+        const float* A = a.f32();
+        const float* B = b.f32();
+        for (int64_t i = 0; i < M; i += 13)
+          for (int64_t j = 0; j < N; j += 7) {
+            double ref = 0.0;
+            for (int64_t k = 0; k < K; ++k)
+              ref += double(ta ? A[k * M + i] : A[i * K + k]) * (tb ? B[j * K + k] : B[k * N + j]);
+            REQUIRE(one[i * N + j] == Approx(1.0 + 0.5 * ref).margin(1e-4));
+          }
+      }
+  }
 }
 
 TEST_CASE("gn_mlp over several row tasks equals the composed chain, for any thread count", "[op][cpu]") {
