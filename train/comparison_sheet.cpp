@@ -1,6 +1,7 @@
 #include "train/comparison_sheet.h"
 
 #include <cmath>
+#include <cstdio>
 
 #include "geometry/image_io.h"
 #include "geometry/plot.h"
