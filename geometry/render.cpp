@@ -8,14 +8,14 @@
 
 namespace nfs {
 
-RasterCamera canonical_camera() {
+RasterCamera canonical_camera(int size) {
   RasterCamera c;
   // Calibrated with vertical_fill on the canonical ICT neutral's face region: 0.85 of the height
   // at a 20° vertical field of view (tests/geometry/test_rasterize.cpp checks it).
   c.fov_y = 20.0f * 3.14159265358979f / 180.0f;
   c.distance = 9.686f;
-  c.width = 256;
-  c.height = 256;
+  c.width = size;
+  c.height = size;
   c.albedo = 0.5f;
   return c;
 }

@@ -11,7 +11,9 @@ namespace nfs {
 // The camera of the canonical frame: fixed once so that the canonical ICT neutral's face region
 // (vertices [0, 9409)) fills about 85% of the image height, then never changed. A checkpoint
 // records the camera it was trained with (model configuration), so it renders the same way.
-RasterCamera canonical_camera();
+// The network sees 256 × 256; pictures for people may use another square `size`: the same field
+// of view gives the same framing.
+RasterCamera canonical_camera(int size = 256);
 
 // Fraction of the image height spanned by the projections of `num_points` points [n, 3].
 float vertical_fill(const RasterCamera& camera, const float* points, int64_t num_points);

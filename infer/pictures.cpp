@@ -21,8 +21,7 @@ Eigen::MatrixXd canonical_of(const Engine::Target& target, const std::vector<flo
 }  // namespace
 
 Tensor render_mesh(const Eigen::MatrixXd& V, const Eigen::MatrixXi& F, int size) {
-  RasterCamera cam = canonical_camera();  // same field of view: the same framing at any size
-  cam.width = cam.height = size;
+  const RasterCamera cam = canonical_camera(size);
   return render_front(points_tensor(V), triangles_tensor(F), cam).reshape({3, size, size});
 }
 
@@ -61,8 +60,7 @@ void write_frames_sheet(const std::string& path, const Engine::Target& target,
       max_distance = std::max(max_distance, *std::max_element(distance[j].begin(), distance[j].end()));
     }
   }
-  RasterCamera cam = canonical_camera();
-  cam.width = cam.height = cell_size;
+  const RasterCamera cam = canonical_camera(cell_size);
   std::vector<Tensor> cells;
   std::vector<std::string> shown;
   for (size_t j = 0; j < count; ++j) {

@@ -11,8 +11,7 @@ namespace nfs {
 
 void write_comparison_sheet(const std::string& path, const std::vector<ComparisonRow>& rows, float max_error,
                             int cell_size) {
-  RasterCamera cam = canonical_camera();
-  cam.width = cam.height = cell_size;
+  const RasterCamera cam = canonical_camera(cell_size);
   auto render = [&](const std::vector<float>& p, const Topology& t) {
     const int64_t V = int64_t(p.size() / 3);
     return render_front(Tensor::from_vector({V, 3}, p), t.faces_tensor(Device::CPU), cam)
