@@ -16,6 +16,7 @@ std::string NfsConfig::to_json() const {
       {"format", "nfs-model"},
       {"version", kConfigVersion},
       {"width", width},
+      {"exp_width", exp_width},
       {"id_blocks", id_blocks},
       {"exp_blocks", exp_blocks},
       {"skin_blocks", skin_blocks},
@@ -28,6 +29,8 @@ std::string NfsConfig::to_json() const {
       {"decoder_groups", decoder_groups},
       {"dropout", dropout},
       {"skinning", skinning},
+      {"decoder_target_codes", decoder_target_codes},
+      {"image_init_gain", image_init_gain},
       {"seed", seed},
       {"num_identity", num_identity},
       {"num_expression", num_expression},
@@ -57,6 +60,7 @@ NfsConfig NfsConfig::from_json(const std::string& text, const std::string& label
   NfsConfig c;
   try {
     c.width = j.at("width");
+    c.exp_width = j.value("exp_width", int64_t(0));  // absent in older checkpoints: W
     c.id_blocks = j.at("id_blocks");
     c.exp_blocks = j.at("exp_blocks");
     c.skin_blocks = j.at("skin_blocks");
@@ -69,6 +73,8 @@ NfsConfig NfsConfig::from_json(const std::string& text, const std::string& label
     c.decoder_groups = j.at("decoder_groups");
     c.dropout = j.at("dropout");
     c.skinning = j.at("skinning");
+    c.decoder_target_codes = j.value("decoder_target_codes", true);  // absent before version 1.1
+    c.image_init_gain = j.value("image_init_gain", 1.0f);
     c.seed = j.at("seed");
     c.num_identity = j.at("num_identity");
     c.num_expression = j.at("num_expression");
@@ -89,7 +95,7 @@ NfsNetwork::NfsNetwork(const NfsConfig& cfg)
       init(cfg.seed),
       image_encoder(cfg.code_dim, init),
       id_encoder(cfg.vertex_features(), cfg.code_dim, cfg.width, cfg.id_blocks, cfg.dropout, init),
-      exp_encoder(cfg.vertex_features(), cfg.code_dim, cfg.width, cfg.exp_blocks, cfg.dropout, init),
+      exp_encoder(cfg.vertex_features(), cfg.code_dim, cfg.expression_width(), cfg.exp_blocks, cfg.dropout, init),
       decoder_out(cfg.decoder_hidden, 3, true, init) {
   if (config.camera.distance == 0.0f) config.camera = canonical_camera();
   if (cfg.decoder_hidden % cfg.decoder_groups != 0)
@@ -114,6 +120,16 @@ NfsNetwork::NfsNetwork(const NfsConfig& cfg)
     register_module("decoder.norms." + std::to_string(i), *decoder_norms.back());
   }
   register_module("decoder.out", decoder_out);
+  if (cfg.image_init_gain != 1.0f) {
+    const float g = cfg.image_init_gain;
+    auto scale_in_place = [g](Var& p) {
+      std::vector<float> v = p.value().to_vector();
+      for (float& x : v) x *= g;
+      p.mutable_value() = Tensor::from_vector(p.value().shape(), v);
+    };
+    for (auto& conv : image_encoder.convs) scale_in_place(conv->weight_g);
+    scale_in_place(image_encoder.fc.weight);
+  }
 }
 
 Var NfsNetwork::image_code(const Var& image) const { return image_encoder.forward(image); }
@@ -162,6 +178,12 @@ Var NfsNetwork::localize(const Var& omega, const Var& z_ge, int64_t num_vertices
 Var NfsNetwork::decoder_target_term(const Tensor& positions, const Tensor& normals, const Var& c_tgt,
                                     const Var& z_id) const {
   const int64_t V = positions.size(1);
+  if (!config.decoder_target_codes) {
+    // The weight columns stay (one checkpoint layout); they multiply zeros.
+    const int64_t Bt = positions.size(0);
+    Var zeros(Tensor::zeros({Bt, V, 2 * config.code_dim}, positions.device()));
+    return linear(concat({Var(positions), Var(normals), zeros}), slice(decoder_linears[0]->weight, 0, config.target_columns()));
+  }
   Var input = concat({Var(positions), Var(normals), broadcast_rows(c_tgt, V), broadcast_rows(z_id, V)});
   Var w = slice(decoder_linears[0]->weight, 0, config.target_columns());
   return linear(input, w);

@@ -23,6 +23,10 @@ namespace nfs {
 
 struct NfsConfig {
   int64_t width = 128;      // DiffusionNet width W
+  // The expression encoder's width (0: W). Its code is a mass-weighted mean after a linear last
+  // layer, so z_GE spans at most that many independent directions: below 53 the encoder cannot
+  // tell all 53 weights apart (the CPU preset's W = 32 capped R² at ~0.5).
+  int64_t exp_width = 0;
   int id_blocks = 2, exp_blocks = 4, skin_blocks = 4;
   int64_t code_dim = 128;   // c, z_ID, z_GE, z_LE
   int64_t segments = 20;    // L
@@ -33,12 +37,22 @@ struct NfsConfig {
   int decoder_groups = 32;
   float dropout = 0.5f;
   bool skinning = true;  // false: the ablation "without skinning encoder" (ω ≡ 1)
+  // false (CPU preset, beyond the paper): c_tgt and z_ID enter the decoder as zeros. Their
+  // per-mesh constants grew 10x in training and saturated the first layer's GroupNorm, so the
+  // decoder stopped responding per vertex (docs/TRAINING.md); position and normal still tell it
+  // where on the face a vertex is, and ICT expression deltas do not depend on the identity.
+  bool decoder_target_codes = true;
+  // Multiplies the image encoder's initial conv gains and fc weights. PyTorch's default init
+  // shrinks the render ~0.42x per stride-2 conv, so at gain 1 the image code is constant across
+  // a batch (spread 1e-6) and the expression encoder plateaus for ~400 steps; 2.4 removes it.
+  float image_init_gain = 1.0f;
   uint64_t seed = 0;     // parameter initialization
   RasterCamera camera;   // the renderer the image encoder was trained with
   int64_t num_identity = 100, num_expression = 53;  // ICT code dimensions used by the losses
 
   // position 3 + normal 3 + image code: 134 at the default code_dim of 128.
   int64_t vertex_features() const { return 6 + code_dim; }
+  int64_t expression_width() const { return exp_width > 0 ? exp_width : width; }
   int64_t decoder_in() const { return 6 + 3 * code_dim; }
   int64_t target_columns() const { return 6 + 2 * code_dim; }  // decoder input without z_LE
   std::string to_json() const;

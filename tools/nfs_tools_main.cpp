@@ -16,6 +16,7 @@ const Command kCommands[] = {
     {"import-ict", nfs::cmd_import_ict, "the ICT-FaceKit FaceXModel folder to the model asset"},
     {"decoder-probe", nfs::cmd_decoder_probe, "how fast the decoder alone learns codes, with and without skinning"},
     {"demo-data", nfs::cmd_demo_data, "the bundled demo: a non-ICT target, a source sequence and its take"},
+    {"plot-logs", nfs::cmd_plot_logs, "learning curves of several runs' log.csv side by side, as PNG"},
     {"ict-shape", nfs::cmd_ict_shape, "an OBJ of the ICT model at given identity / expression weights"},
     {"operators", nfs::cmd_operators, "a mesh's Laplacian, eigenbasis and gradient operators (canonical units)"},
     {"remesh", nfs::cmd_remesh, "a new mesh of about N vertices on the same surface, with a barycentric map"},

@@ -10,13 +10,13 @@ Var mean_squared_distance(const Var& a, const Var& b) {
   return scale(mse_loss(a, b), static_cast<float>(a.shape()[-1]));
 }
 
-Var code_loss(const Var& z, const Tensor& target) {
+Var code_loss(const Var& z, const Tensor& target, bool mean_over_dims) {
   const int64_t B = z.shape()[0], D = z.shape()[1], n = target.size(1);
   if (target.size(0) != B || n > D)
     throw std::invalid_argument("code_loss: code " + z.shape().str() + " against target " + target.shape().str());
   // Pad the target with zeros to D dims: the extra dims are pulled to 0.
   Var padded = n == D ? Var(target) : concat({Var(target), Var(Tensor::zeros({B, D - n}, target.device()))});
-  return scale(mse_loss(z, padded), static_cast<float>(D));
+  return mean_over_dims ? mse_loss(z, padded) : scale(mse_loss(z, padded), static_cast<float>(D));
 }
 
 Var code_range_loss(const Var& z) { return hinge01_loss(z); }

@@ -6,9 +6,13 @@
 
 namespace nfs {
 
-// Paper weights: L_dec = 10 L_v + 1 L_n + 1 L_g.
+// Paper weights: L_dec = 10 L_v + 1 L_n + 1 L_g, every other term 1. A weight of 0 skips the
+// term's computation (its log column is then 0).
 struct LossWeights {
   float vertex = 10.0f, normal = 1.0f, jacobian = 1.0f;
+  float identity = 1.0f, expression = 1.0f, projection = 1.0f, reconstruction = 1.0f;
+  float weights = 1.0f;  // L_BW (beyond the paper, TrainConfig::use_weights_loss)
+  float skin = 1.0f;
 };
 
 // Mean over rows of the squared distance between [..., C] rows: Σ_c (a - b)² averaged over the
@@ -16,8 +20,8 @@ struct LossWeights {
 Var mean_squared_distance(const Var& a, const Var& b);
 
 // L_ID or L_Exp (eq. 4): ‖z[:n] - target‖² + ‖z[n:]‖², averaged over the batch.
-// z [B, D], target [B, n] with n <= D.
-Var code_loss(const Var& z, const Tensor& target);
+// z [B, D], target [B, n] with n <= D. mean_over_dims: divided by D (the authors' MSELoss).
+Var code_loss(const Var& z, const Tensor& target, bool mean_over_dims = false);
 
 // L_reg (eq. 5): hinge outside [0, 1], averaged over the batch's code entries.
 Var code_range_loss(const Var& z);

@@ -63,21 +63,36 @@ FrameBatch make_frames(const std::vector<float>& positions, int64_t frames, cons
   return b;
 }
 
-RetargetOutputs retarget_forward(NfsNetwork& net, const FrameBatch& source, const PreparedMesh& source_mesh,
-                                 const FrameBatch& target, const PreparedMesh& target_mesh, uint64_t seed) {
-  RetargetOutputs o;
+Var encode_source(NfsNetwork& net, const FrameBatch& source, const PreparedMesh& source_mesh, uint64_t seed) {
   Var c_src = net.image_code(Var(source.images));
-  o.z_ge = net.expression_code(net.vertex_features(source.positions, source.normals, c_src), source_mesh.ops,
-                               seed * 4 + 1);
+  return net.expression_code(net.vertex_features(source.positions, source.normals, c_src), source_mesh.ops,
+                             seed * 4 + 1);
+}
+
+TargetCodes encode_target(NfsNetwork& net, const FrameBatch& target, const PreparedMesh& target_mesh, uint64_t seed) {
+  TargetCodes t;
   Var c_tgt = net.image_code(Var(target.images));
   Var features = net.vertex_features(target.positions, target.normals, c_tgt);
-  o.z_id = net.identity_code(features, target_mesh.ops, seed * 4 + 2);
+  t.z_id = net.identity_code(features, target_mesh.ops, seed * 4 + 2);
   if (net.config.skinning) {
-    o.z_skin = net.skin_weights(features, target_mesh.ops, seed * 4 + 3);
-    o.omega = net.skinning_omega(o.z_skin);
+    t.z_skin = net.skin_weights(features, target_mesh.ops, seed * 4 + 3);
+    t.omega = net.skinning_omega(t.z_skin);
   }
-  o.target_term = net.decoder_target_term(target.positions, target.normals, c_tgt, o.z_id);
-  o.delta = net.decode(o.target_term, o.omega, o.z_ge);
+  t.target_term = net.decoder_target_term(target.positions, target.normals, c_tgt, t.z_id);
+  return t;
+}
+
+RetargetOutputs retarget_forward(NfsNetwork& net, const FrameBatch& source, const PreparedMesh& source_mesh,
+                                 const FrameBatch& target, const PreparedMesh& target_mesh, uint64_t seed,
+                                 bool decode) {
+  RetargetOutputs o;
+  o.z_ge = encode_source(net, source, source_mesh, seed);
+  TargetCodes t = encode_target(net, target, target_mesh, seed);
+  o.z_id = t.z_id;
+  o.z_skin = t.z_skin;
+  o.omega = t.omega;
+  o.target_term = t.target_term;
+  if (decode) o.delta = net.decode(o.target_term, o.omega, o.z_ge);
   return o;
 }
 
@@ -111,22 +126,19 @@ std::vector<std::vector<float>> retarget_positions(NfsNetwork& net, const Prepar
   return out;
 }
 
-QualityMetrics measure_retarget(NfsNetwork& net, const PreparedMesh& source_mesh,
-                                const std::vector<std::vector<float>>& sources, const PreparedMesh& target_mesh,
-                                const std::vector<std::vector<float>>& truths, const std::vector<int32_t>& labels,
-                                int L, int batch, Device device) {
-  const std::vector<std::vector<float>> results =
-      retarget_positions(net, source_mesh, sources, target_mesh, batch, device);
-  const int64_t Vt = target_mesh.topology->num_vertices;
+QualityMetrics compare_positions(const std::vector<std::vector<float>>& results,
+                                 const std::vector<std::vector<float>>& truths, const std::vector<float>& neutral,
+                                 const std::vector<int32_t>& labels, int L) {
+  const int64_t Vt = int64_t(neutral.size() / 3);
   std::vector<double> seg_sum(L, 0.0);
   std::vector<int64_t> seg_count(L, 0);
   double total = 0.0, baseline = 0.0;
   int64_t count = 0;
-  for (size_t i = 0; i < sources.size(); ++i)
+  for (size_t i = 0; i < results.size(); ++i)
     for (int64_t v = 0; v < Vt; ++v) {
       double e = 0.0;
       for (int c = 0; c < 3; ++c) {
-        const double rest = target_mesh.neutral[3 * v + c] - truths[i][3 * v + c];
+        const double rest = neutral[3 * v + c] - truths[i][3 * v + c];
         const double d = results[i][3 * v + c] - truths[i][3 * v + c];
         e += d * d;
         baseline += rest * rest;
@@ -137,7 +149,7 @@ QualityMetrics measure_retarget(NfsNetwork& net, const PreparedMesh& source_mesh
       ++seg_count[labels[v]];
     }
   QualityMetrics m;
-  m.samples = int64_t(sources.size());
+  m.samples = int64_t(results.size());
   m.mse = count ? total / count : 0.0;
   m.baseline_mse = count ? baseline / count : 0.0;
   m.per_segment.assign(L, 0.0);
@@ -150,6 +162,14 @@ QualityMetrics measure_retarget(NfsNetwork& net, const PreparedMesh& source_mesh
     }
   if (present) m.mean_of_segments /= present;
   return m;
+}
+
+QualityMetrics measure_retarget(NfsNetwork& net, const PreparedMesh& source_mesh,
+                                const std::vector<std::vector<float>>& sources, const PreparedMesh& target_mesh,
+                                const std::vector<std::vector<float>>& truths, const std::vector<int32_t>& labels,
+                                int L, int batch, Device device) {
+  return compare_positions(retarget_positions(net, source_mesh, sources, target_mesh, batch, device), truths,
+                           target_mesh.neutral, labels, L);
 }
 
 }  // namespace nfs

@@ -31,12 +31,22 @@ struct FrameBatch {
 FrameBatch make_frames(const std::vector<float>& positions, int64_t frames, const PreparedMesh& mesh,
                        const RasterCamera& camera, Device device);
 
+// The source side: z_GE [B, 128] of the frames.
+Var encode_source(NfsNetwork& net, const FrameBatch& source, const PreparedMesh& source_mesh, uint64_t seed);
+// The target side (one neutral, or several of one topology): everything but z_GE.
+struct TargetCodes {
+  Var z_id, z_skin, omega, target_term;  // z_skin, omega undefined in the ablation
+};
+TargetCodes encode_target(NfsNetwork& net, const FrameBatch& target, const PreparedMesh& target_mesh, uint64_t seed);
+
 // Everything the forward pass produced that the losses look at.
 struct RetargetOutputs {
   Var z_ge, z_id, z_skin, omega, target_term, delta;  // delta: Δv [B, Vt, 3]
 };
+// decode = false leaves delta undefined (training's warm-up decodes the true code instead).
 RetargetOutputs retarget_forward(NfsNetwork& net, const FrameBatch& source, const PreparedMesh& source_mesh,
-                                 const FrameBatch& target, const PreparedMesh& target_mesh, uint64_t seed);
+                                 const FrameBatch& target, const PreparedMesh& target_mesh, uint64_t seed,
+                                 bool decode = true);
 
 }  // namespace nfs
 
@@ -57,6 +67,12 @@ struct QualityMetrics {
 std::vector<std::vector<float>> retarget_positions(NfsNetwork& net, const PreparedMesh& source_mesh,
                                                    const std::vector<std::vector<float>>& sources,
                                                    const PreparedMesh& target_mesh, int batch, Device device);
+
+// SPEC §7's numbers of predicted positions `results` against `truths` (each [Vt·3]) on a target
+// whose rest pose is `neutral` (for the Δv = 0 baseline), per segment of `labels`.
+QualityMetrics compare_positions(const std::vector<std::vector<float>>& results,
+                                 const std::vector<std::vector<float>>& truths, const std::vector<float>& neutral,
+                                 const std::vector<int32_t>& labels, int num_labels);
 
 // Retargets `sources` (each [Vs·3] canonical positions on source_mesh) onto target_mesh's
 // neutral in batches, and compares with `truths` ([Vt·3] each): SPEC §7's MSE over vertices,

@@ -44,8 +44,11 @@ void print_help() {
       "  --resume             continue the run in --out from its last checkpoint\n"
       "  --eval MODEL         evaluate a checkpoint (its training configuration decides the data)\n"
       "  --report FILE        where --eval writes its Markdown (default: print)\n"
-      "  --pictures PREFIX    with --eval: PREFIX_self.png and PREFIX_cross_topology.png, source |\n"
-      "                       result | ground truth | error for three test identities\n");
+      "  --pictures PREFIX    with --eval: PREFIX_self.png, _cross_topology.png, _stylized.png (source |\n"
+      "                       result | ground truth | error for three test identities), PREFIX_rig_<kind>.png\n"
+      "                       (the 53 shapes, truth beside prediction) and PREFIX_warps.png\n"
+      "  --align MODE         with --eval: none (default: the test targets are canonical already), or\n"
+      "                       auto / bbox to align them as nfs_infer does and include its error\n");
 }
 
 std::string read_text(const std::string& path) {
@@ -79,6 +82,8 @@ std::vector<std::string> read_log(const std::string& path, int64_t step) {
   return rows;
 }
 
+// losses.png: every loss and the validation MSE (log scale); components.png: the per-component
+// validation numbers (val_*: R², accuracy, rig error; linear scale, where 1 = perfect or none).
 void write_loss_plot(const std::string& dir, const std::vector<std::string>& rows) {
   if (rows.size() < 2) return;
   std::vector<std::string> names;
@@ -91,20 +96,31 @@ void write_loss_plot(const std::string& dir, const std::vector<std::string>& row
     std::vector<double> v;
     for (std::string c; std::getline(ss, c, ',');) v.push_back(c.empty() ? NAN : std::atof(c.c_str()));
     for (size_t k = 2; k < names.size() && k < v.size(); ++k) {
+      if (std::isnan(v[k])) continue;
       series[k].x.push_back(v[0]);
       series[k].y.push_back(v[k]);
     }
   }
-  std::vector<PlotSeries> shown(series.begin() + 2, series.end());  // skip step, lr
+  std::vector<PlotSeries> losses, components;
+  for (size_t k = 2; k < series.size(); ++k) {  // skip step, lr
+    if (series[k].y.empty()) continue;
+    (series[k].name.rfind("val_", 0) == 0 ? components : losses).push_back(series[k]);
+  }
   PlotOptions o;
   o.title = "nfs_train losses and validation MSE";
   o.x_label = "step";
   o.y_label = "loss";
   o.log_y = true;
-  write_line_plot(dir + "/losses.png", shown, o);
+  write_line_plot(dir + "/losses.png", losses, o);
+  if (components.empty()) return;
+  o.title = "nfs_train validation per component (exp R2, id error, skin accuracy, rig error)";
+  o.y_label = "value";
+  o.log_y = false;
+  write_line_plot(dir + "/components.png", components, o);
 }
 
 int run_eval(const CliArgs& args) {
+  const auto start = std::chrono::steady_clock::now();
   const std::string model_path = args.require("--eval");
   LoadedCheckpoint ck = load_checkpoint(model_path, parse_device(args.get("--device", "auto")));
   auto tc = ck.metadata.find("train_config");
@@ -116,7 +132,12 @@ int run_eval(const CliArgs& args) {
   Trainer data(cfg, say);
   EvaluationOptions options;
   options.pictures_prefix = args.get("--pictures", "");
+  const std::string align = args.get("--align", "none");
+  if (align == "auto") options.align.mode = AlignMode::kAuto;
+  else if (align == "bbox") options.align.mode = AlignMode::kBoundingBox;
+  else if (align != "none") throw std::invalid_argument("--align: expected auto, bbox or none, got '" + align + "'");
   EvaluationReport r = evaluate(data, *ck.network, options, say);
+  std::printf("%s\n", r.summary.c_str());
   std::string md = "# Evaluation of " + model_path + "\n\n" + r.markdown;
   if (args.has("--report")) {
     write_file_atomic(args.get("--report"), md);
@@ -124,6 +145,8 @@ int run_eval(const CliArgs& args) {
   } else {
     std::printf("%s", md.c_str());
   }
+  std::fprintf(stderr, "evaluation took %.0f s\n",
+               std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   return 0;
 }
 
@@ -176,24 +199,34 @@ int run_train(const CliArgs& args) {
   if (log.empty()) {
     std::string h = "step,lr";
     for (const std::string& n : StepLosses::names()) h += "," + n;
-    log.push_back(h + ",validation_mse,validation_mean_segments");
+    log.push_back(h + ",validation_mse,validation_mean_segments,val_exp_r2,val_exp_tail,val_id_vertex,val_skin_acc,val_rig_error");
   }
+  const bool tty = isatty(fileno(stderr));
   auto flush_log = [&] {
     std::string text;
     for (const std::string& r : log) text += r + "\n";
     write_file_atomic(out + "/log.csv", text);
     write_loss_plot(out, log);
   };
-  const bool tty = isatty(fileno(stderr));
   const auto start = std::chrono::steady_clock::now();
   const int64_t first = trainer.step_index();
-  if (first == 0) {
+  // Validation: the retarget MSE and the per-component numbers, as log columns and one line.
+  auto validation = [&](int64_t s) {
     QualityMetrics m = trainer.validate();
+    ComponentMetrics c = trainer.validate_components();
+    std::fprintf(stderr,
+                 "%sstep %lld: validation MSE %.4e (%.2f of Δv = 0) | exp R² %.3f tail %.3f | id err %.3f | "
+                 "skin acc %.3f | rig err %.3f\n",
+                 tty ? "\n" : "", (long long)s, m.mse, m.baseline_mse > 0 ? m.mse / m.baseline_mse : 0.0, c.exp_r2,
+                 c.exp_tail, c.id_vertex, c.skin_accuracy, c.rig_error);
+    char b[256];
+    std::snprintf(b, sizeof(b), ",%.6e,%.6e,%.5f,%.5f,%.5f,%.5f,%.5f", m.mse, m.mean_of_segments, c.exp_r2,
+                  c.exp_tail, c.id_vertex, c.skin_accuracy, c.rig_error);
+    return std::string(b);
+  };
+  if (first == 0)
     log.push_back("0," + std::to_string(trainer.current_lr()) + std::string(StepLosses::names().size(), ',') +
-                  std::to_string(m.mse) + "," + std::to_string(m.mean_of_segments));
-    std::fprintf(stderr, "step 0: validation MSE %.4e (mean of segments %.4e; Δv = 0 would give %.4e)\n", m.mse,
-                 m.mean_of_segments, m.baseline_mse);
-  }
+                  validation(0));
   while (trainer.step_index() < cfg.steps) {
     const float lr = trainer.current_lr();
     StepLosses l = trainer.step();
@@ -201,14 +234,7 @@ int run_train(const CliArgs& args) {
     std::string row = std::to_string(s) + "," + std::to_string(lr);
     for (double v : l.values()) row += "," + std::to_string(v);
     const bool validate = cfg.validate_every > 0 && (s % cfg.validate_every == 0 || s == cfg.steps);
-    if (validate) {
-      QualityMetrics m = trainer.validate();
-      row += "," + std::to_string(m.mse) + "," + std::to_string(m.mean_of_segments);
-      std::fprintf(stderr, "%sstep %lld: validation MSE %.4e (mean of segments %.4e; Δv = 0 would give %.4e)\n",
-                   tty ? "\n" : "", (long long)s, m.mse, m.mean_of_segments, m.baseline_mse);
-    } else {
-      row += ",,";
-    }
+    row += validate ? validation(s) : std::string(7, ',');
     log.push_back(row);
     const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     const double rate = double(s - first) / elapsed;
@@ -239,7 +265,7 @@ int main(int argc, char** argv) {
   try {
     CliArgs args(argc, argv, 1,
                  {"--config", "--preset", "--device", "--steps", "--batch", "--segments", "--width", "--lr", "--lr-decay-every", "--dropout",
-                  "--identities", "--validate-every", "--checkpoint-every", "--out", "--eval", "--report", "--pictures"},
+                  "--identities", "--validate-every", "--checkpoint-every", "--out", "--eval", "--report", "--pictures", "--align"},
                  {"--help", "--resume", "--no-skinning"});
     if (args.has("--help")) {
       print_help();

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "nn/nfs_network.h"
+#include "train/losses.h"
 #include "train/sampler.h"
 
 namespace nfs {
@@ -32,6 +33,13 @@ struct TrainConfig {
   float augment_offset = 0.05f; // and offset in [-o, o] per axis (canonical units)
   bool use_skin_loss = true;    // L_nll (off in the ablation)
   bool use_weights_loss = true; // L_BW: decode the true code [w, 0] against w·B (docs/TRAINING.md)
+  LossWeights loss_weights;     // the paper's by default
+  bool code_loss_mean = false;  // L_ID, L_Exp as means over the code's dims (the authors' code)
+  // Until this step L_v, L_n and L_g decode the true code [w, 0] instead of the encoder's z_GE
+  // (the authors' warm-up), and L_BR is skipped. The decoder then learns what a code means
+  // while the expression encoder's code is still uninformative (MODEL-FINDINGS: on the encoder's
+  // code the decoder learns to ignore it).
+  int true_code_steps = 0;
   std::string segments_file;    // labels (nfs_tools segment); computed when empty
   std::vector<std::string> user_data;  // folders of OBJ sequences without FACS labels
   float user_data_ratio = 0.25f;       // fraction of steps drawn from them (when given)

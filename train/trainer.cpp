@@ -161,7 +161,7 @@ StepLosses Trainer::user_step(std::mt19937_64& rng) {
     gt_normals = src.normals;
     gt_jacobian = spmm(mesh.jacobian, Var(src.positions)).value().reshape({B, F, 9});
   }
-  const LossWeights lw;
+  const LossWeights& lw = config_.loss_weights;
   StepLosses l;
   Var loss_v = mean_squared_distance(pred, Var(src.positions));
   Var loss_n = mean_squared_distance(vertex_normals(pred, mesh.faces), Var(gt_normals));
@@ -207,16 +207,10 @@ StepLosses Trainer::step() {
   FrameBatch src = make_frames(src_flat, B, src_mesh, cam, device_);
   FrameBatch tgt = make_frames(tgt_mesh.neutral, 1, tgt_mesh, cam, device_);
 
-  RetargetOutputs out = retarget_forward(*net_, src, src_mesh, tgt, tgt_mesh, uint64_t(step_));
+  RetargetOutputs out = retarget_forward(*net_, src, src_mesh, tgt, tgt_mesh, uint64_t(step_),
+                                         step_ >= config_.true_code_steps);
   const int64_t Vt = tgt_mesh.topology->num_vertices, F = tgt_mesh.topology->F.rows();
   Tensor gt = Tensor::from_vector({B, Vt, 3}, gt_flat, device_);
-  Var pred = add(Var(tgt.positions), out.delta);
-  Tensor gt_normals, gt_jacobian;
-  {
-    NoGradGuard no_grad;
-    gt_normals = vertex_normals(Var(gt), tgt_mesh.faces).value();
-    gt_jacobian = spmm(tgt_mesh.jacobian, Var(gt)).value().reshape({B, F, 9});
-  }
   Tensor w = Tensor::from_vector({B, E}, w_flat, device_);
   Tensor w_id = Tensor::from_vector({1, int64_t(identities_.train[b].size())}, identities_.train[b], device_);
   Tensor basis;
@@ -225,60 +219,115 @@ StepLosses Trainer::step() {
     basis = scale(Var(topology_data_[tt].basis), s_tgt).value();
   }
 
+  // Decoder: on the encoder's code, or on the true code [w, 0] during the warm-up.
+  const bool true_code = step_ < config_.true_code_steps;
+  std::vector<float> padded;
+  for (const auto& wk : weights) {
+    padded.insert(padded.end(), wk.begin(), wk.end());
+    padded.resize(padded.size() + size_t(net_->config.code_dim) - wk.size(), 0.0f);
+  }
+  Var code_true(Tensor::from_vector({B, net_->config.code_dim}, padded, device_));
+  const LossWeights& lw = config_.loss_weights;
+  const bool decoded = lw.vertex != 0.0f || lw.normal != 0.0f || lw.jacobian != 0.0f;
+  Var delta = !decoded ? Var() : true_code ? net_->decode(out.target_term, out.omega, code_true) : out.delta;
+  Var pred = decoded ? add(Var(tgt.positions), delta) : Var();
+
   StepLosses l;
-  const LossWeights lw;
-  Var loss_v = mean_squared_distance(pred, Var(gt));
-  Var loss_n = mean_squared_distance(vertex_normals(pred, tgt_mesh.faces), Var(gt_normals));
-  Var loss_g = mean_squared_distance(reshape(spmm(tgt_mesh.jacobian, pred), {B, F, 9}), Var(gt_jacobian));
-  Var loss_id = code_loss(out.z_id, w_id);
-  Var loss_exp = code_loss(out.z_ge, w);
-  Var loss_bp = blendshape_projection_loss(out.z_ge, w, basis);
-  Var loss_br = blendshape_reconstruction_loss(out.z_ge, basis, net_->decode(out.target_term, out.omega, out.z_ge.detach()));
-  Var total = add(add(add(scale(loss_v, lw.vertex), scale(loss_n, lw.normal)), scale(loss_g, lw.jacobian)),
-                  add(add(loss_id, loss_exp), add(loss_bp, loss_br)));
+  Var total;
+  auto term = [&](float weight, const std::function<Var()>& loss, double& logged) {
+    if (weight == 0.0f) return;  // skipped: no forward, no backward
+    Var v = loss();
+    logged = v.value().item();
+    Var weighted = weight == 1.0f ? v : scale(v, weight);
+    total = total.defined() ? add(total, weighted) : weighted;
+  };
+  term(lw.vertex, [&] { return mean_squared_distance(pred, Var(gt)); }, l.vertex);
+  term(lw.normal, [&] {
+    Tensor gt_normals;
+    {
+      NoGradGuard no_grad;
+      gt_normals = vertex_normals(Var(gt), tgt_mesh.faces).value();
+    }
+    return mean_squared_distance(vertex_normals(pred, tgt_mesh.faces), Var(gt_normals));
+  }, l.normal);
+  term(lw.jacobian, [&] {
+    Tensor gt_jacobian;
+    {
+      NoGradGuard no_grad;
+      gt_jacobian = spmm(tgt_mesh.jacobian, Var(gt)).value().reshape({B, F, 9});
+    }
+    return mean_squared_distance(reshape(spmm(tgt_mesh.jacobian, pred), {B, F, 9}), Var(gt_jacobian));
+  }, l.jacobian);
+  term(lw.identity, [&] { return code_loss(out.z_id, w_id, config_.code_loss_mean); }, l.identity);
+  term(lw.expression, [&] { return code_loss(out.z_ge, w, config_.code_loss_mean); }, l.expression);
+  term(lw.projection, [&] { return blendshape_projection_loss(out.z_ge, w, basis); }, l.projection);
+  if (!true_code)
+    term(lw.reconstruction, [&] {
+      return blendshape_reconstruction_loss(out.z_ge, basis, net_->decode(out.target_term, out.omega, out.z_ge.detach()));
+    }, l.reconstruction);
   if (config_.use_weights_loss) {
     // L_BW: decoding the true code [w, 0] must give the blendshape displacement w·B. At the
     // optimum of L_Exp, L_BP and L_BR the code is [w, 0] and this holds; asking it directly
     // teaches the decoder the code's meaning from the first step (animate and rig decode such codes).
-    std::vector<float> padded;
-    for (const auto& wk : weights) {
-      padded.insert(padded.end(), wk.begin(), wk.end());
-      padded.resize(padded.size() + size_t(net_->config.code_dim) - wk.size(), 0.0f);
-    }
-    Var code(Tensor::from_vector({B, net_->config.code_dim}, padded, device_));
-    Var loss_bw = blendshape_reconstruction_loss(code, basis, net_->decode(out.target_term, out.omega, code));
-    total = add(total, loss_bw);
-    l.weights = loss_bw.value().item();
+    term(lw.weights, [&] {
+      return blendshape_reconstruction_loss(code_true, basis,
+                                            true_code && decoded ? delta : net_->decode(out.target_term, out.omega, code_true));
+    }, l.weights);
   }
-  if (net_->config.skinning && config_.use_skin_loss) {
-    Var loss_nll = skinning_nll_loss(out.z_skin, topology_data_[tt].one_hot);
-    total = add(total, loss_nll);
-    l.skin = loss_nll.value().item();
-  }
-  l.vertex = loss_v.value().item();
-  l.normal = loss_n.value().item();
-  l.jacobian = loss_g.value().item();
-  l.identity = loss_id.value().item();
-  l.expression = loss_exp.value().item();
-  l.projection = loss_bp.value().item();
-  l.reconstruction = loss_br.value().item();
+  if (net_->config.skinning && config_.use_skin_loss)
+    term(lw.skin, [&] { return skinning_nll_loss(out.z_skin, topology_data_[tt].one_hot); }, l.skin);
+  if (!total.defined()) throw std::runtime_error("training: every loss weight is 0");
   return finish_step(total, l);
+}
+
+void Trainer::prepare_validation() {
+  if (validation_mesh_) return;
+  validation_topology_ = std::make_unique<Topology>(ict_topology(ict_, labels_));
+  validation_mesh_ = std::make_unique<PreparedMesh>(prepare_mesh(
+      *validation_topology_, ict_shape(identities_.validation[0], {}), int(config_.model.eigenpairs), device_));
+}
+
+std::vector<std::vector<float>> Trainer::validation_weights() const {
+  std::vector<std::vector<float>> weights;
+  for (int i = 0; i < config_.validation_expressions; ++i) {
+    std::mt19937_64 rng = stream_rng(config_.data_seed, kStreamValidation, uint64_t(i));
+    // The default mixture, whatever the run trains on, so that runs compare.
+    weights.push_back(sample_expression(rng, ExpressionMix{}, int(ict_.num_expressions())));
+  }
+  return weights;
 }
 
 QualityMetrics Trainer::validate() {
   // Self-retargeting of the validation identity on the ICT triangulation (SPEC §7).
-  if (!validation_mesh_) {
-    validation_topology_ = std::make_unique<Topology>(ict_topology(ict_, labels_));
-    validation_mesh_ = std::make_unique<PreparedMesh>(prepare_mesh(
-        *validation_topology_, ict_shape(identities_.validation[0], {}), int(config_.model.eigenpairs), device_));
-  }
+  prepare_validation();
   std::vector<std::vector<float>> sources;
-  for (int i = 0; i < config_.validation_expressions; ++i) {
-    std::mt19937_64 rng = stream_rng(config_.data_seed, kStreamValidation, uint64_t(i));
-    sources.push_back(ict_shape(identities_.validation[0], sample_expression(rng, config_.mix, int(ict_.num_expressions()))));
-  }
+  for (const auto& w : validation_weights()) sources.push_back(ict_shape(identities_.validation[0], w));
   return measure_retarget(*net_, *validation_mesh_, sources, *validation_mesh_, sources, labels_,
                           int(config_.model.segments), config_.batch, device_);
+}
+
+ComponentMetrics Trainer::validate_components() {
+  prepare_validation();
+  const std::vector<std::vector<float>> weights = validation_weights();
+  std::vector<std::vector<float>> sources;
+  for (const auto& w : weights) sources.push_back(ict_shape(identities_.validation[0], w));
+  ComponentMetrics m;
+  const auto z = expression_codes(*net_, *validation_mesh_, sources, config_.batch, device_);
+  const int64_t E = ict_.num_expressions();
+  m.exp_r2 = r_squared(z, weights, E);
+  m.exp_tail = tail_norm(z, E);
+  const TargetDiagnostics t = diagnose_target(*net_, *validation_mesh_, device_);
+  const auto& w_id = identities_.validation[0];
+  m.id_vertex = vertex_space_error({t.z_id}, {w_id}, ict_.identity_deltas, int64_t(w_id.size()));
+  if (!t.z_skin.empty()) m.skin_accuracy = label_accuracy(t.z_skin, labels_, config_.model.segments);
+  std::vector<std::vector<float>> basis;
+  const size_t n = ict_.neutral.size();
+  for (int64_t e = 0; e < E; ++e) {
+    basis.emplace_back(ict_.expression_deltas.begin() + e * n, ict_.expression_deltas.begin() + (e + 1) * n);
+    for (float& x : basis.back()) x *= kIctToCanonicalScale;
+  }
+  m.rig_error = rig_error(t.rig, basis).overall;
+  return m;
 }
 
 void Trainer::save(const std::string& dir) const {

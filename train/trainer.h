@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "nn/adam.h"
+#include "train/diagnostics.h"
 #include "train/mesh_sample.h"
 #include "train/train_config.h"
 #include "train/user_data.h"
@@ -31,6 +32,9 @@ class Trainer {
   StepLosses step();  // one optimisation step; advances step_index()
   // Self-retargeting on the validation identity, ICT topology (a fixed set of expressions).
   QualityMetrics validate();
+  // The per-component numbers on the same identity and expressions (train/diagnostics.h):
+  // expression R², identity error in vertex space, skin accuracy, rig error (ICT topology).
+  ComponentMetrics validate_components();
 
   // Writes <dir>/model.safetensors, model.optimizer.safetensors and train_state.json
   // (each atomically). load_state resumes from them: the next step is exactly the one an
@@ -55,6 +59,8 @@ class Trainer {
     Tensor one_hot;  // [V, L]
   };
   const PreparedMesh& prepared(int identity, int topology);
+  void prepare_validation();
+  std::vector<std::vector<float>> validation_weights() const;
   StepLosses user_step(std::mt19937_64& rng);  // a step on the unlabelled user data
   StepLosses finish_step(Var total, StepLosses l);
 

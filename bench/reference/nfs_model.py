@@ -161,7 +161,7 @@ class NfsNetwork(nn.Module):
         self.cfg = cfg
         self.image_encoder = ImageEncoder(D)
         self.id_encoder = DiffusionNet(6 + D, D, W, cfg["id_blocks"], p)
-        self.exp_encoder = DiffusionNet(6 + D, D, W, cfg["exp_blocks"], p)
+        self.exp_encoder = DiffusionNet(6 + D, D, cfg.get("exp_width", 0) or W, cfg["exp_blocks"], p)
         if cfg["skinning"]:
             self.skin_encoder = DiffusionNet(6 + D, cfg["segments"], W, cfg["skin_blocks"], p)
             self.skinning = Skinning(cfg["segments"], cfg["skin_hidden"], D)
@@ -190,6 +190,8 @@ class NfsNetwork(nn.Module):
         first = self.decoder.linears[0].weight
         cols = 6 + 2 * self.cfg["code_dim"]
         term_input = torch.cat([x, t["z_id"].unsqueeze(1).expand(x.shape[0], x.shape[1], -1)], dim=-1)
+        if not self.cfg.get("decoder_target_codes", True):
+            term_input[..., 6:] = 0  # c_tgt and z_ID enter the decoder as zeros (CPU preset)
         t["term"] = weight_times(first[:, :cols], term_input.transpose(1, 2))  # [1, H, V]
         t["w_le"] = first[:, cols:].contiguous()
         return t

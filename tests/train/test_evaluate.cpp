@@ -73,5 +73,29 @@ TEST_CASE("evaluate writes the SPEC §7 tables and the comparison pictures", "[t
   // One identity, 2 expressions: 2 rows of source | result | ground truth | error.
   CHECK(test::png_size(dir + "/eval_self.png") == std::pair<int, int>(4 * 256, 2 * 256));
   CHECK(test::png_size(dir + "/eval_cross_topology.png") == std::pair<int, int>(4 * 256, 2 * 256));
+  CHECK(test::png_size(dir + "/eval_stylized.png") == std::pair<int, int>(4 * 256, 2 * 256));
+  // The 53 shapes, truth beside prediction, 6 pairs a row of 128-pixel cells; the 4 warps beside the head.
+  for (const char* kind : {"self", "remesh", "stylized", "cross_identity"})
+    CHECK(test::png_size(dir + "/eval_rig_" + kind + ".png") == std::pair<int, int>(12 * 128, 9 * 128));
+  CHECK(test::png_size(dir + "/eval_warps.png") == std::pair<int, int>(5 * 256, 256));
+  // Four target kinds, network beside the closest-point baseline.
+  REQUIRE(r.kinds.size() == 4);
+  CHECK(r.summary.find("rig error, closest-point baseline") != std::string::npos);
+  CHECK(r.summary.find("| self | re-mesh | stylized | cross-identity |") != std::string::npos);
+  for (const TargetKindResult& k : r.kinds) {
+    INFO(k.name);
+    CHECK(k.zero_mse > 0.0);
+    CHECK(std::isfinite(k.mse));
+    CHECK(k.rig_error > 0.0);
+    CHECK(k.rig_error_per_identity.size() == 10);
+    CHECK(k.skin_accuracy >= 0.0);
+  }
+  // On its own neutral the baseline copies every delta exactly; elsewhere it does not.
+  CHECK(r.kinds[0].baseline_mse < 1e-10);
+  CHECK(r.kinds[0].baseline_rig_error < 1e-6);
+  CHECK(r.kinds[2].baseline_rig_error > 1e-3);
+  CHECK(r.kinds[3].baseline_mse > 0.0);
+  CHECK(std::isnan(r.kinds[3].exp_r2));  // the cross-identity source is the self source
+  CHECK(std::isnan(r.kinds[2].id_r2));   // a warped head has no ICT identity
   fs::remove_all(dir);
 }

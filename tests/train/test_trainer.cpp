@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 
+#include "support/same_parameters.h"
 #include "train/tiny_config.h"
 #include "train/trainer.h"
 
@@ -44,12 +45,7 @@ TEST_CASE("a run stopped and resumed from its checkpoint equals an uninterrupted
   CHECK(resumed.step_index() == 2);
   for (int i = 0; i < 2; ++i) resumed.step();
 
-  auto a = straight.network().named_parameters(), b = resumed.network().named_parameters();
-  REQUIRE(a.size() == b.size());
-  for (size_t i = 0; i < a.size(); ++i) {
-    INFO(a[i].first);
-    CHECK(a[i].second.value().to_vector() == b[i].second.value().to_vector());
-  }
+  test::check_same_parameters(straight.network(), resumed.network());
   std::filesystem::remove_all(dir);
 }
 
