@@ -8,7 +8,7 @@
 
 #include "infer/canonical_mesh.h"
 #include "nn/prepared_target.h"
-#include "train/mesh_sample.h"
+#include "nn/mesh_forward.h"
 
 namespace nfs {
 
@@ -29,7 +29,7 @@ class Engine {
   struct Target {
     CanonicalMesh mesh;
     PreparedMesh geometry;  // operators and faces on the device
-    Topology topology;      // its triangulation
+    MeshTopology topology;  // its triangulation
     PreparedTarget prepared;
   };
   std::unique_ptr<Target> prepare_target(const std::string& path, const AlignOptions& align);
@@ -39,7 +39,7 @@ class Engine {
   // The first file is aligned and its operators serve all; the others move with its similarity.
   // Held by pointer, as Target is: mesh.topology points at topology.
   struct Sources {
-    Topology topology;
+    MeshTopology topology;
     PreparedMesh mesh;                       // the first frame's operators and faces on the device
     std::vector<std::vector<float>> frames;  // [#V·3] canonical positions per frame, in order
   };

@@ -20,6 +20,20 @@ double r_squared(const std::vector<std::vector<float>>& pred, const std::vector<
   return tot > 0.0 ? 1.0 - res / tot : 0.0;
 }
 
+std::vector<double> r_squared_per_dim(const std::vector<std::vector<float>>& pred,
+                                      const std::vector<std::vector<float>>& truth, int64_t dims) {
+  std::vector<double> out;
+  for (int64_t d = 0; d < dims; ++d) {
+    std::vector<std::vector<float>> p, t;
+    for (size_t i = 0; i < truth.size(); ++i) {
+      p.push_back({pred[i][d]});
+      t.push_back({truth[i][d]});
+    }
+    out.push_back(r_squared(p, t, 1));
+  }
+  return out;
+}
+
 double tail_norm(const std::vector<std::vector<float>>& codes, int64_t from) {
   double sum = 0.0;
   for (const auto& c : codes) {

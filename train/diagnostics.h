@@ -17,6 +17,9 @@ namespace nfs {
 // (w̄_d: the mean of column d over the rows). 1 = perfect, 0 = the column means, < 0 worse.
 double r_squared(const std::vector<std::vector<float>>& pred, const std::vector<std::vector<float>>& truth,
                  int64_t dims);
+// The same per column d < dims (which weights the encoder tells apart, which it does not).
+std::vector<double> r_squared_per_dim(const std::vector<std::vector<float>>& pred,
+                                      const std::vector<std::vector<float>>& truth, int64_t dims);
 // Mean over rows of the L2 norm of entries [from, end) (the code dims trained to 0).
 double tail_norm(const std::vector<std::vector<float>>& codes, int64_t from);
 // Σ_rows ‖(z[0:n] − w)·basis‖² / Σ_rows ‖w·basis‖², basis [n, V·3] row-major (float).

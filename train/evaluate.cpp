@@ -325,6 +325,7 @@ EvaluationReport evaluate(Trainer& trainer, NfsNetwork& net, const EvaluationOpt
     if (!acc[k].z.empty()) {
       kr.exp_r2 = r_squared(acc[k].z, acc[k].w, E);
       kr.exp_tail = tail_norm(acc[k].z, E);
+      kr.exp_r2_per_shape = r_squared_per_dim(acc[k].z, acc[k].w, E);
     }
     if (!acc[k].z_id.empty()) {
       kr.id_r2 = r_squared(acc[k].z_id, acc[k].w_id, int64_t(acc[k].w_id[0].size()));
@@ -394,6 +395,10 @@ EvaluationReport evaluate(Trainer& trainer, NfsNetwork& net, const EvaluationOpt
     md << "| " << i << " | " << fixed(r.kinds[0].rig_error_per_identity[i]) << " | "
        << fixed(r.kinds[0].baseline_rig_error_per_identity[i]) << " | " << fixed(r.kinds[2].rig_error_per_identity[i])
        << " | " << fixed(r.kinds[2].baseline_rig_error_per_identity[i]) << " |\n";
+  md << "\n| shape | encode R² (self) | rig error (self) | rig error (stylized) |\n|---|---:|---:|---:|\n";
+  for (int e = 0; e < E; ++e)
+    md << "| " << ict.expression_names[e] << " | " << fixed(r.kinds[0].exp_r2_per_shape[e]) << " | "
+       << fixed(r.kinds[0].rig_error_per_shape[e]) << " | " << fixed(r.kinds[2].rig_error_per_shape[e]) << " |\n";
   md << "\n| SPEC §7 metric (canonical units²) | value |\n|---|---|\n";
   md << "| expression MSE, all vertices | " << fmt(r.self.mse) << " |\n";
   md << "| (the same with Δv = 0: the target left neutral) | " << fmt(r.self.baseline_mse) << " |\n";

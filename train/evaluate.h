@@ -48,6 +48,7 @@ struct TargetKindResult {
   std::vector<double> rig_error_per_identity, baseline_rig_error_per_identity;
   std::vector<double> rig_error_per_shape;  // network, mean over identities
   double exp_r2 = NAN, exp_tail = NAN;      // NaN: not measured for this kind
+  std::vector<double> exp_r2_per_shape;     // encode R² of each of the 53 weights
   double id_r2 = NAN, id_vertex = NAN, skin_accuracy = NAN;
 };
 

@@ -1,5 +1,6 @@
 #include "train/losses.h"
 
+#include <cmath>
 #include <stdexcept>
 #include <string>
 
@@ -43,6 +44,25 @@ Var blendshape_reconstruction_loss(const Var& z_exp, const Tensor& basis, const 
   const int64_t E = basis.size(0);
   Var blended = blend(slice(z_exp.detach(), 0, E), basis);
   return mean_squared_distance(blended, decoded);
+}
+
+Var relative_reconstruction_loss(const Var& z_exp, const Tensor& basis, const Var& decoded, float floor) {
+  const int64_t E = basis.size(0), B = z_exp.shape()[0];
+  Var blended = blend(slice(z_exp.detach(), 0, E), basis);
+  std::vector<float> weights(static_cast<size_t>(B));
+  {
+    NoGradGuard no_grad;
+    const std::vector<float> b = blended.value().to_vector();
+    const size_t per = b.size() / size_t(B);
+    for (int64_t i = 0; i < B; ++i) {
+      double s = 0.0;
+      for (size_t j = 0; j < per; ++j) s += double(b[i * per + j]) * b[i * per + j];
+      weights[i] = float(1.0 / std::sqrt(s / double(per / 3) + floor));  // 1 / rms size per vertex
+    }
+  }
+  Var w(Tensor::from_vector({B, 1, 1}, weights, z_exp.device()));
+  Var scaled_diff = mul(sub(decoded, blended), w);
+  return mean_squared_distance(scaled_diff, Var(Tensor::zeros(scaled_diff.shape(), z_exp.device())));
 }
 
 Tensor one_hot(const std::vector<int32_t>& labels, int64_t L, Device device) {

@@ -36,6 +36,11 @@ Var blendshape_projection_loss(const Var& z_exp, const Tensor& w, const Tensor& 
 // blendshape side is detached here.
 Var blendshape_reconstruction_loss(const Var& z_exp, const Tensor& basis, const Var& decoded);
 
+// The same with each sample's error divided by its blendshape displacement's mean squared size
+// (+ floor): every shape counts by its relative error, so a blink (a few mm on the lids) weighs as
+// much as jawOpen. The per-sample weights are constants.
+Var relative_reconstruction_loss(const Var& z_exp, const Tensor& basis, const Var& decoded, float floor);
+
 // One-hot [V, L] targets of per-vertex labels [V] (int32), built once per mesh.
 Tensor one_hot(const std::vector<int32_t>& labels, int64_t num_labels, Device device);
 // L_nll (eq. 2): binary cross-entropy of z_Skin [B, V, L] against one-hot targets [V, L].

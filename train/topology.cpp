@@ -21,7 +21,6 @@ std::vector<float> Topology::transfer(const std::vector<float>& values, int C) c
   return out;
 }
 
-Tensor Topology::faces_tensor(Device device) const { return triangles_tensor(F, device); }
 
 Topology ict_topology(const IctModel& model, const std::vector<int32_t>& labels) {
   Topology t;

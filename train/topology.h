@@ -7,24 +7,21 @@
 #include <string>
 #include <vector>
 
-#include "nn/tensor.h"
+#include "nn/mesh_forward.h"
 #include "train/ict_model.h"
 
 namespace nfs {
 
-struct Topology {
-  std::string name;     // "ict" or "remesh-<N>-s<seed>"
-  Eigen::MatrixXi F;    // #F by 3 triangles
+// name "ict" or "remesh-<N>-s<seed>"; F and num_vertices from MeshTopology.
+struct Topology : MeshTopology {
   bool is_ict = true;   // identity map from the ICT vertices
   Eigen::VectorXi tri;  // re-mesh: ICT triangle of each vertex
   Eigen::MatrixXd bary;  // re-mesh: #V by 3 barycentric coordinates in it
   Eigen::MatrixXi ict_F;  // the ICT triangles the map refers to
   std::vector<int32_t> labels;  // segment label per vertex
-  int64_t num_vertices = 0;
 
   // Per-ICT-vertex values [V_ict, C] (row-major) carried to this topology [V, C].
   std::vector<float> transfer(const std::vector<float>& ict_values, int channels) const;
-  Tensor faces_tensor(Device device) const;
 };
 
 // The ICT triangulation with `labels` (per ICT vertex).

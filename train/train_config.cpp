@@ -41,6 +41,7 @@ std::string TrainConfig::to_json() const {
               {"skin", loss_weights.skin}}},
             {"code_loss_mean", code_loss_mean},
             {"true_code_steps", true_code_steps},
+            {"weights_loss_relative_floor", weights_loss_relative_floor},
             {"segments_file", segments_file},
             {"user_data", user_data},
             {"user_data_ratio", user_data_ratio},
@@ -61,7 +62,7 @@ TrainConfig TrainConfig::from_json(const std::string& text, const std::string& l
   static const std::set<std::string> known = {
       "model", "device", "steps", "batch", "lr", "lr_decay_every", "lr_decay", "train_identities",
       "validation_expressions", "validate_every", "checkpoint_every", "log_every", "ict_topology", "remesh_vertices",
-      "data_seed", "mix", "augment_scale", "augment_offset", "use_skin_loss", "use_weights_loss", "loss_weights", "code_loss_mean", "true_code_steps", "segments_file", "user_data", "user_data_ratio", "ict_model", "out"};
+      "data_seed", "mix", "augment_scale", "augment_offset", "use_skin_loss", "use_weights_loss", "loss_weights", "code_loss_mean", "true_code_steps", "weights_loss_relative_floor", "segments_file", "user_data", "user_data_ratio", "ict_model", "out"};
   for (auto it = j.begin(); it != j.end(); ++it)
     if (!known.count(it.key())) throw std::runtime_error(label + ": unknown key '" + it.key() + "'");
   try {
@@ -114,6 +115,7 @@ TrainConfig TrainConfig::from_json(const std::string& text, const std::string& l
     }
     c.code_loss_mean = j.value("code_loss_mean", c.code_loss_mean);
     c.true_code_steps = j.value("true_code_steps", c.true_code_steps);
+    c.weights_loss_relative_floor = j.value("weights_loss_relative_floor", c.weights_loss_relative_floor);
     c.segments_file = j.value("segments_file", c.segments_file);
     c.user_data = j.value("user_data", c.user_data);
     c.user_data_ratio = j.value("user_data_ratio", c.user_data_ratio);

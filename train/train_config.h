@@ -40,6 +40,9 @@ struct TrainConfig {
   // while the expression encoder's code is still uninformative (MODEL-FINDINGS: on the encoder's
   // code the decoder learns to ignore it).
   int true_code_steps = 0;
+  // > 0: L_BW divides each sample's error by its displacement's mean squared size plus this
+  // floor (canonical units²), so small shapes (eyes) count by their relative error.
+  float weights_loss_relative_floor = 0.0f;
   std::string segments_file;    // labels (nfs_tools segment); computed when empty
   std::vector<std::string> user_data;  // folders of OBJ sequences without FACS labels
   float user_data_ratio = 0.25f;       // fraction of steps drawn from them (when given)

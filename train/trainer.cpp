@@ -270,8 +270,10 @@ StepLosses Trainer::step() {
     // optimum of L_Exp, L_BP and L_BR the code is [w, 0] and this holds; asking it directly
     // teaches the decoder the code's meaning from the first step (animate and rig decode such codes).
     term(lw.weights, [&] {
-      return blendshape_reconstruction_loss(code_true, basis,
-                                            true_code && decoded ? delta : net_->decode(out.target_term, out.omega, code_true));
+      Var d = true_code && decoded ? delta : net_->decode(out.target_term, out.omega, code_true);
+      return config_.weights_loss_relative_floor > 0.0f
+                 ? relative_reconstruction_loss(code_true, basis, d, config_.weights_loss_relative_floor)
+                 : blendshape_reconstruction_loss(code_true, basis, d);
     }, l.weights);
   }
   if (net_->config.skinning && config_.use_skin_loss)

@@ -42,6 +42,7 @@ TEST_CASE("R² is 1 for a perfect predictor, 0 for the column means, 1 - SSres/S
   for (auto& h : half)
     for (int d = 0; d < 5; ++d) h[d] = 0.5f * (h[d] + mean[d]);
   CHECK(r_squared(half, truth, 5) == Approx(0.75).epsilon(1e-5));
+  for (double r : r_squared_per_dim(half, truth, 5)) CHECK(r == Approx(0.75).epsilon(1e-5));
   // Only the first `dims` entries count: extra entries of the prediction are ignored.
   auto longer = truth;
   for (auto& l : longer) l.push_back(100.0f);
