@@ -84,3 +84,20 @@ TEST_CASE("skinning NLL is the BCE against one-hot labels", "[losses]") {
   check_gradients([&] { return skinning_nll_loss(z, targets); }, {z});
   CHECK_THROWS_WITH(one_hot({0, 2}, 2, Device::CPU), Catch::Contains("outside [0, 2)"));
 }
+
+TEST_CASE("the relative L_BW divides each sample's error by its displacement's size plus a floor", "[losses]") {
+  // Two samples, 2 vertices, one shape: sample 0 at weight 1 (blended size per vertex: (1 + 4) / 2),
+  // sample 1 at weight 0 (size 0: only the floor remains).
+  Tensor basis = Tensor::from_vector({1, 6}, {1, 0, 0, 0, 2, 0});
+  Var z(Tensor::from_vector({2, 1}, {1, 0}), true);
+  Var decoded(Tensor::from_vector({2, 2, 3}, {0, 0, 0, 0, 2, 1, 0.5f, 0, 0, 0, 0, 0}), true);
+  const float floor = 0.5f;
+  // errors per vertex: sample 0: 1, 1 -> mean 1; sample 1: 0.25, 0 -> mean 0.125
+  const double expected = 0.5 * (1.0 / (2.5 + floor) + 0.125 / (0.0 + floor));
+  Var l = relative_reconstruction_loss(z, basis, decoded, floor);
+  CHECK(l.value().item() == Approx(expected));
+  l.backward();
+  CHECK_FALSE(z.grad().defined());  // the code is detached, as in L_BR
+  decoded.zero_grad();
+  check_gradients([&] { return relative_reconstruction_loss(z, basis, decoded, floor); }, {decoded});
+}

@@ -61,9 +61,11 @@ TEST_CASE("the recipe's keys round-trip through JSON; unknown loss weights are e
   TrainConfig c = recipe();
   c.loss_weights.skin = 0.25f;
   c.code_loss_mean = true;
+  c.weights_loss_relative_floor = 1e-3f;
   const TrainConfig back = TrainConfig::from_json(c.to_json(), "test");
   CHECK(back.true_code_steps == 100);
   CHECK(back.code_loss_mean);
+  CHECK(back.weights_loss_relative_floor == 1e-3f);
   CHECK(back.loss_weights.skin == 0.25f);
   CHECK(back.loss_weights.normal == 0.0f);
   CHECK(back.loss_weights.vertex == 10.0f);
