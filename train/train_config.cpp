@@ -42,6 +42,7 @@ std::string TrainConfig::to_json() const {
             {"code_loss_mean", code_loss_mean},
             {"true_code_steps", true_code_steps},
             {"weights_loss_relative_floor", weights_loss_relative_floor},
+            {"weights_loss_relative_from", weights_loss_relative_from},
             {"segments_file", segments_file},
             {"user_data", user_data},
             {"user_data_ratio", user_data_ratio},
@@ -62,7 +63,7 @@ TrainConfig TrainConfig::from_json(const std::string& text, const std::string& l
   static const std::set<std::string> known = {
       "model", "device", "steps", "batch", "lr", "lr_decay_every", "lr_decay", "train_identities",
       "validation_expressions", "validate_every", "checkpoint_every", "log_every", "ict_topology", "remesh_vertices",
-      "data_seed", "mix", "augment_scale", "augment_offset", "use_skin_loss", "use_weights_loss", "loss_weights", "code_loss_mean", "true_code_steps", "weights_loss_relative_floor", "segments_file", "user_data", "user_data_ratio", "ict_model", "out"};
+      "data_seed", "mix", "augment_scale", "augment_offset", "use_skin_loss", "use_weights_loss", "loss_weights", "code_loss_mean", "true_code_steps", "weights_loss_relative_floor", "weights_loss_relative_from", "segments_file", "user_data", "user_data_ratio", "ict_model", "out"};
   for (auto it = j.begin(); it != j.end(); ++it)
     if (!known.count(it.key())) throw std::runtime_error(label + ": unknown key '" + it.key() + "'");
   try {
@@ -147,7 +148,6 @@ TrainConfig cpu_small_config() {
   c.device = "cpu";
   c.batch = 4;
   c.lr = 1e-3f;
-  c.lr_decay_every = 3000;  // halve the rate every 3000 steps
   c.model.dropout = 0.0f;   // a small network trained briefly underfits: dropout only slows it
   c.train_identities = 8;
   c.ict_topology = false;  // 2.5k-vertex re-meshes: 4.5x fewer vertices than the ICT head
@@ -159,6 +159,9 @@ TrainConfig cpu_small_config() {
   c.loss_weights.normal = 0.0f;          // L_n, L_g are unitless, L_v is in canonical units²: at
   c.loss_weights.jacobian = 0.0f;        // weight 1 they are 50-100x 10·L_v; even 0.02 halves learning
   c.loss_weights.identity = 0.01f;       // 100 summed coefficients flooded the shared image encoder
+  c.weights_loss_relative_floor = 1e-3f; // L_BW by relative error per sample: small shapes (eyes)
+  c.weights_loss_relative_from = 9250;   // count; switched on at this step in the shipped run
+  c.lr_decay_every = 6000;
   return c;
 }
 

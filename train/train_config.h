@@ -43,6 +43,7 @@ struct TrainConfig {
   // > 0: L_BW divides each sample's error by its displacement's mean squared size plus this
   // floor (canonical units²), so small shapes (eyes) count by their relative error.
   float weights_loss_relative_floor = 0.0f;
+  int weights_loss_relative_from = 0;  // the step it starts at (a stage of the shipped run)
   std::string segments_file;    // labels (nfs_tools segment); computed when empty
   std::vector<std::string> user_data;  // folders of OBJ sequences without FACS labels
   float user_data_ratio = 0.25f;       // fraction of steps drawn from them (when given)

@@ -271,7 +271,7 @@ StepLosses Trainer::step() {
     // teaches the decoder the code's meaning from the first step (animate and rig decode such codes).
     term(lw.weights, [&] {
       Var d = true_code && decoded ? delta : net_->decode(out.target_term, out.omega, code_true);
-      return config_.weights_loss_relative_floor > 0.0f
+      return config_.weights_loss_relative_floor > 0.0f && step_ >= config_.weights_loss_relative_from
                  ? relative_reconstruction_loss(code_true, basis, d, config_.weights_loss_relative_floor)
                  : blendshape_reconstruction_loss(code_true, basis, d);
     }, l.weights);
