@@ -48,7 +48,7 @@ void print_help(const char* cmd) {
                 "  The target's 53 FACS blendshapes as glTF morph targets (names in mesh.extras.targetNames),\n"
                 "  or with --format obj one OBJ per shape in the folder OUT.\n"
                 "  --sheet PNG: the neutral and the 53 shapes as a labelled contact sheet, coloured by how far\n"
-                "  each vertex moves (yellow: the largest motion of any shape).\n%s", kCommon);
+                "  each vertex moves (yellow: that shape's largest motion, so a blink shows as clearly as jawOpen).\n%s", kCommon);
   } else if (c == "encode") {
     std::printf("usage: nfs_infer encode --source A.obj [B.obj ...] -o WEIGHTS.csv [--naming ict|arkit] [options]\n"
                 "  Inverse rigging: the 53 FACS weights of each source frame.\n"
@@ -234,7 +234,7 @@ int run(const std::string& cmd, int argc, char** argv) {
   if (args.has("--sheet")) {
     std::vector<std::string> labels = {"neutral"};
     labels.insert(labels.end(), names.begin(), names.end());
-    write_frames_sheet(args.get("--sheet"), *target, decoded, labels, 9, E + 1, 192, 0);
+    write_frames_sheet(args.get("--sheet"), *target, decoded, labels, 9, E + 1, 192, 0, true);
   }
   std::printf("53 blendshapes of %s -> %s\n", target_path.c_str(), out.c_str());
   return 0;

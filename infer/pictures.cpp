@@ -43,21 +43,23 @@ void write_strip(const std::string& path, Engine& engine, const std::vector<std:
 
 void write_frames_sheet(const std::string& path, const Engine::Target& target,
                         const std::vector<std::vector<float>>& frames, const std::vector<std::string>& labels,
-                        int columns, int max_cells, int cell_size, int heat_reference) {
+                        int columns, int max_cells, int cell_size, int heat_reference, bool per_cell_scale) {
   const size_t n = frames.size(), count = std::min(n, size_t(std::max(1, max_cells)));
   std::vector<size_t> shown_frames;
   for (size_t j = 0; j < count; ++j)  // evenly spaced, first and last kept
     shown_frames.push_back(count == 1 ? 0 : j * (n - 1) / (count - 1));
   std::vector<Eigen::MatrixXd> canonical;
   for (size_t i : shown_frames) canonical.push_back(canonical_of(target, frames[i]));
-  // Heat: per-vertex distance to the reference frame, one scale for the whole sheet.
+  // Heat: per-vertex distance to the reference frame, one scale for the whole sheet or per cell.
   std::vector<std::vector<float>> distance(count);
+  std::vector<float> cell_max(count, 0.0f);
   float max_distance = 0.0f;
   if (heat_reference >= 0) {
     const Eigen::MatrixXd ref = canonical_of(target, frames.at(size_t(heat_reference)));
     for (size_t j = 0; j < count; ++j) {
       for (int64_t v = 0; v < ref.rows(); ++v) distance[j].push_back(float((canonical[j].row(v) - ref.row(v)).norm()));
-      max_distance = std::max(max_distance, *std::max_element(distance[j].begin(), distance[j].end()));
+      cell_max[j] = *std::max_element(distance[j].begin(), distance[j].end());
+      max_distance = std::max(max_distance, cell_max[j]);
     }
   }
   const RasterCamera cam = canonical_camera(cell_size);
@@ -66,7 +68,7 @@ void write_frames_sheet(const std::string& path, const Engine::Target& target,
   for (size_t j = 0; j < count; ++j) {
     if (heat_reference >= 0)
       cells.push_back(render_colored(points_tensor(canonical[j]), triangles_tensor(target.mesh.mesh.F),
-                                     heat_colors(distance[j], max_distance), cam));
+                                     heat_colors(distance[j], per_cell_scale ? cell_max[j] : max_distance), cam));
     else
       cells.push_back(render_mesh(canonical[j], target.mesh.mesh.F, cell_size));
     const size_t i = shown_frames[j];

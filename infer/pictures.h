@@ -20,10 +20,12 @@ void write_strip(const std::string& path, Engine& engine, const std::vector<std:
 // Frames on the target (user frame and units, as decode returns them) as a labelled grid of at
 // most `max_cells` evenly spaced frames: `animate --sheet`, `rig --sheet`. With heat_reference
 // ≥ 0 each frame is coloured by how far its vertices moved from that frame (one scale for the
-// sheet, yellow = the largest motion), so small shapes stay visible.
+// sheet, yellow = the largest motion), or with per_cell_scale each on its own (yellow = that
+// frame's largest motion: `rig --sheet`, so a blink shows as clearly as jawOpen).
 void write_frames_sheet(const std::string& path, const Engine::Target& target,
                         const std::vector<std::vector<float>>& frames, const std::vector<std::string>& labels,
-                        int columns, int max_cells, int cell_size, int heat_reference = -1);
+                        int columns, int max_cells, int cell_size, int heat_reference = -1,
+                        bool per_cell_scale = false);
 
 // Weights [frames × 53] over the frames for the `top` shapes with the largest peak weight
 // (`encode --plot`).
