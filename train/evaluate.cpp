@@ -5,7 +5,6 @@
 #include <cstdio>
 #include <sstream>
 
-#include "geometry/canonical.h"
 #include "geometry/image_io.h"
 #include "geometry/plot.h"
 #include "geometry/render.h"
@@ -170,12 +169,7 @@ EvaluationReport evaluate(Trainer& trainer, NfsNetwork& net, const EvaluationOpt
   const std::vector<StyleWarp> warps = evaluation_warps(face_anchors(ict));
 
   // The ICT expression basis (canonical), the rig's ground truth on the ICT topology.
-  std::vector<std::vector<float>> basis;
-  const size_t n3 = ict.neutral.size();
-  for (int e = 0; e < E; ++e) {
-    basis.emplace_back(ict.expression_deltas.begin() + e * n3, ict.expression_deltas.begin() + (e + 1) * n3);
-    for (float& x : basis.back()) x *= kIctToCanonicalScale;
-  }
+  const std::vector<std::vector<float>>& basis = trainer.canonical_basis();
 
   EvaluationReport r;
   r.kinds.resize(4);

@@ -74,13 +74,15 @@ Trainer::Trainer(const TrainConfig& config, const std::function<void(const std::
                                             stream_rng(config.data_seed, kStreamRemesh, i)()));
   }
   const int64_t E = ict_.num_expressions();
+  const size_t n = ict_.neutral.size();
+  for (int64_t e = 0; e < E; ++e) {
+    canonical_basis_.emplace_back(ict_.expression_deltas.begin() + e * n, ict_.expression_deltas.begin() + (e + 1) * n);
+    for (float& x : canonical_basis_.back()) x *= kIctToCanonicalScale;
+  }
   for (const Topology& t : topologies_) {
     TopologyData d;
     std::vector<float> basis;
-    const size_t n = ict_.neutral.size();
-    for (int64_t e = 0; e < E; ++e) {
-      std::vector<float> shape(ict_.expression_deltas.begin() + e * n, ict_.expression_deltas.begin() + (e + 1) * n);
-      for (float& x : shape) x *= kIctToCanonicalScale;
+    for (const std::vector<float>& shape : canonical_basis_) {
       std::vector<float> moved = t.transfer(shape, 3);
       basis.insert(basis.end(), moved.begin(), moved.end());
     }
@@ -207,8 +209,10 @@ StepLosses Trainer::step() {
   FrameBatch src = make_frames(src_flat, B, src_mesh, cam, device_);
   FrameBatch tgt = make_frames(tgt_mesh.neutral, 1, tgt_mesh, cam, device_);
 
-  RetargetOutputs out = retarget_forward(*net_, src, src_mesh, tgt, tgt_mesh, uint64_t(step_),
-                                         step_ >= config_.true_code_steps);
+  const LossWeights& lw = config_.loss_weights;
+  const bool true_code = step_ < config_.true_code_steps;  // decoder on [w, 0] (the warm-up)
+  const bool decoded = lw.vertex != 0.0f || lw.normal != 0.0f || lw.jacobian != 0.0f;
+  RetargetOutputs out = retarget_forward(*net_, src, src_mesh, tgt, tgt_mesh, uint64_t(step_), !true_code && decoded);
   const int64_t Vt = tgt_mesh.topology->num_vertices, F = tgt_mesh.topology->F.rows();
   Tensor gt = Tensor::from_vector({B, Vt, 3}, gt_flat, device_);
   Tensor w = Tensor::from_vector({B, E}, w_flat, device_);
@@ -220,15 +224,12 @@ StepLosses Trainer::step() {
   }
 
   // Decoder: on the encoder's code, or on the true code [w, 0] during the warm-up.
-  const bool true_code = step_ < config_.true_code_steps;
   std::vector<float> padded;
   for (const auto& wk : weights) {
     padded.insert(padded.end(), wk.begin(), wk.end());
     padded.resize(padded.size() + size_t(net_->config.code_dim) - wk.size(), 0.0f);
   }
   Var code_true(Tensor::from_vector({B, net_->config.code_dim}, padded, device_));
-  const LossWeights& lw = config_.loss_weights;
-  const bool decoded = lw.vertex != 0.0f || lw.normal != 0.0f || lw.jacobian != 0.0f;
   Var delta = !decoded ? Var() : true_code ? net_->decode(out.target_term, out.omega, code_true) : out.delta;
   Var pred = decoded ? add(Var(tgt.positions), delta) : Var();
 
@@ -322,13 +323,7 @@ ComponentMetrics Trainer::validate_components() {
   const auto& w_id = identities_.validation[0];
   m.id_vertex = vertex_space_error({t.z_id}, {w_id}, ict_.identity_deltas, int64_t(w_id.size()));
   if (!t.z_skin.empty()) m.skin_accuracy = label_accuracy(t.z_skin, labels_, config_.model.segments);
-  std::vector<std::vector<float>> basis;
-  const size_t n = ict_.neutral.size();
-  for (int64_t e = 0; e < E; ++e) {
-    basis.emplace_back(ict_.expression_deltas.begin() + e * n, ict_.expression_deltas.begin() + (e + 1) * n);
-    for (float& x : basis.back()) x *= kIctToCanonicalScale;
-  }
-  m.rig_error = rig_error(t.rig, basis).overall;
+  m.rig_error = rig_error(t.rig, canonical_basis_).overall;
   return m;
 }
 

@@ -52,6 +52,8 @@ class Trainer {
   // Canonical positions of identity w_id with expression w on the ICT topology.
   std::vector<float> ict_shape(const std::vector<float>& w_id, const std::vector<float>& w_exp) const;
   float current_lr() const;
+  // The 53 ICT expression deltas in canonical units on the ICT topology, [53][V·3] (computed once).
+  const std::vector<std::vector<float>>& canonical_basis() const { return canonical_basis_; }
 
  private:
   struct TopologyData {
@@ -68,6 +70,7 @@ class Trainer {
   Device device_;
   IctModel ict_;
   std::vector<int32_t> labels_;
+  std::vector<std::vector<float>> canonical_basis_;
   std::vector<Topology> topologies_;
   std::vector<TopologyData> topology_data_;
   IdentitySplits identities_;
