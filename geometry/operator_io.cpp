@@ -15,6 +15,30 @@ namespace {
 
 constexpr int kOperatorFormat = 1;
 
+// FNV-1a, 64 bit: the cache key of a mesh and the checksum of an operator file's tensors.
+struct Fnv1a {
+  uint64_t h = 1469598103934665603ull;
+  void mix(const void* data, size_t bytes) {
+    const unsigned char* p = static_cast<const unsigned char*>(data);
+    for (size_t i = 0; i < bytes; ++i) h = (h ^ p[i]) * 1099511628211ull;
+  }
+};
+
+// Over every tensor's name, shape and bytes in name order: a flipped bit or a truncated rewrite
+// that still parses is caught before a cached operator is used.
+std::string tensors_checksum(const std::map<std::string, Tensor>& tensors) {
+  Fnv1a f;
+  for (const auto& [name, t] : tensors) {
+    f.mix(name.data(), name.size());
+    const std::string shape = t.shape().str();
+    f.mix(shape.data(), shape.size());
+    f.mix(t.raw(), size_t(t.numel()) * dtype_size(t.dtype()));
+  }
+  char hex[17];
+  std::snprintf(hex, sizeof(hex), "%016llx", (unsigned long long)f.h);
+  return hex;
+}
+
 void put_csr(std::map<std::string, Tensor>& out, const std::string& name, const Eigen::SparseMatrix<double>& A) {
   std::vector<int32_t> indptr, indices;
   std::vector<float> values;
@@ -78,10 +102,11 @@ void write_operators(const std::string& path, const geo::MeshOperators& ops, int
                      {"version", std::to_string(kOperatorFormat)},
                      {"vertices", std::to_string(V)},
                      {"faces", std::to_string(num_faces)},
-                     {"k", std::to_string(K)}});
+                     {"k", std::to_string(K)},
+                     {"checksum", tensors_checksum(t)}});
 }
 
-geo::MeshOperators read_operators(const std::string& path) {
+geo::MeshOperators read_operators(const std::string& path, bool require_checksum) {
   SafetensorsFile f = read_safetensors(path);
   auto meta = [&](const char* key) -> std::string {
     auto it = f.metadata.find(key);
@@ -96,6 +121,14 @@ geo::MeshOperators read_operators(const std::string& path) {
   const int64_t K = f.at("evals").numel();
   if (evecs.shape() != Shape{V, K} || f.at("frames").shape() != Shape{V, 3, 3})
     throw std::runtime_error(path + ": operator shapes disagree (evecs " + evecs.shape().str() + ")");
+  if (meta("vertices") != std::to_string(V) || meta("k") != std::to_string(K))
+    throw std::runtime_error(path + ": metadata says " + meta("vertices") + " vertices and k = " + meta("k") +
+                             ", the tensors hold " + std::to_string(V) + " and " + std::to_string(K));
+  // Optional for files from other tools; every file the engine writes has it.
+  auto checksum = f.metadata.find("checksum");
+  if (checksum == f.metadata.end() && require_checksum) throw std::runtime_error(path + ": no checksum");
+  if (checksum != f.metadata.end() && checksum->second != tensors_checksum(f.tensors))
+    throw std::runtime_error(path + ": checksum mismatch (the file is damaged)");
   geo::MeshOperators ops;
   ops.mass = tensor_matrix(mass.reshape({V, 1}));
   ops.evals = tensor_matrix(f.at("evals").reshape({K, 1}));
@@ -131,11 +164,8 @@ SpectralOperators to_spectral(const geo::MeshOperators& ops, Device device) {
 }
 
 uint64_t operator_key(const Eigen::MatrixXd& V, const Eigen::MatrixXi& F, int k) {
-  uint64_t h = 1469598103934665603ull;
-  auto mix = [&](const void* data, size_t bytes) {
-    const unsigned char* p = static_cast<const unsigned char*>(data);
-    for (size_t i = 0; i < bytes; ++i) h = (h ^ p[i]) * 1099511628211ull;
-  };
+  Fnv1a fnv;
+  auto mix = [&](const void* data, size_t bytes) { fnv.mix(data, bytes); };
   const int64_t header[4] = {V.rows(), F.rows(), k, kOperatorFormat};
   mix(header, sizeof(header));
   for (int64_t i = 0; i < V.rows(); ++i)
@@ -148,7 +178,7 @@ uint64_t operator_key(const Eigen::MatrixXd& V, const Eigen::MatrixXi& F, int k)
       const int32_t x = F(i, c);
       mix(&x, sizeof(x));
     }
-  return h;
+  return fnv.h;
 }
 
 std::string operator_cache_dir() {
@@ -164,15 +194,19 @@ geo::MeshOperators cached_mesh_operators(const Eigen::MatrixXd& V, const Eigen::
   std::snprintf(name, sizeof(name), "ops-%016llx.safetensors", (unsigned long long)operator_key(V, F, k));
   const std::string dir = operator_cache_dir(), path = dir + "/" + name;
   if (std::filesystem::exists(path)) {
+    std::string problem;
     try {
-      geo::MeshOperators ops = read_operators(path);
+      geo::MeshOperators ops = read_operators(path, true);
       if (ops.mass.size() == V.rows() && ops.evals.size() == k) {
         if (cache_hit) *cache_hit = true;
         return ops;
       }
-    } catch (const std::exception&) {
-      // A damaged cache entry is recomputed and replaced below.
+      problem = path + ": operators of another mesh";
+    } catch (const std::exception& e) {
+      problem = e.what();
     }
+    // Never used: recomputed and replaced below.
+    std::fprintf(stderr, "warning: operator cache entry not usable, recomputing it: %s\n", problem.c_str());
   }
   if (cache_hit) *cache_hit = false;
   geo::MeshOperators ops;

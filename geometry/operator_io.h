@@ -16,8 +16,10 @@
 namespace nfs {
 
 void write_operators(const std::string& path, const geo::MeshOperators& ops, int64_t num_faces);
-// Throws "<path>: <problem>" on a malformed or inconsistent file.
-geo::MeshOperators read_operators(const std::string& path);
+// Throws "<path>: <problem>" on a malformed or inconsistent file, or one whose "checksum"
+// metadata (FNV-1a over the tensors; written by write_operators, optional for other tools' files
+// unless `require_checksum`) does not match.
+geo::MeshOperators read_operators(const std::string& path, bool require_checksum = false);
 
 SpectralOperators to_spectral(const geo::MeshOperators& ops, Device device);
 // The CSR form of a sparse operator on a device (e.g. the Jacobian operator).
@@ -29,7 +31,10 @@ uint64_t operator_key(const Eigen::MatrixXd& V, const Eigen::MatrixXi& F, int k)
 std::string operator_cache_dir();
 
 // The operators of (V, F, k): read from the cache when there, computed and stored otherwise.
-// `cache_hit` (optional) says which. A cache write failure only costs the next run the time.
+// `cache_hit` (optional) says which. An entry that is truncated, damaged (checksum) or without a
+// checksum is reported on stderr, recomputed and replaced, never used. Entries are written
+// atomically (geometry/atomic_write.h), so processes preparing the same mesh at once each end with
+// a whole entry. A cache write failure only costs the next run the time.
 geo::MeshOperators cached_mesh_operators(const Eigen::MatrixXd& V, const Eigen::MatrixXi& F, int k,
                                          bool* cache_hit = nullptr);
 

@@ -1,5 +1,7 @@
 #include "geometry/write_obj.h"
 
+#include "geometry/atomic_write.h"
+
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -77,32 +79,7 @@ void write_obj(const std::string& path, const PolygonMesh& mesh, const Eigen::Ma
     fail(path, "positions are " + std::to_string(V.rows()) + "x" + std::to_string(V.cols()) +
                    ", the mesh has " + std::to_string(mesh.V.rows()) + " vertices (x3)");
   if (!V.allFinite()) fail(path, "refusing to write non-finite vertex positions");
-  const std::string text = obj_text(mesh, V);
-
-  std::string tmp = path + ".tmp.XXXXXX";
-  const int fd = mkstemp(tmp.data());
-  if (fd < 0)
-    fail(path, std::string("cannot create a temporary file (") + std::strerror(errno) + ")");
-  fchmod(fd, 0644);  // mkstemp makes the file private; results are ordinary files
-  FILE* f = fdopen(fd, "wb");
-  if (!f) {
-    const int e = errno;
-    close(fd);
-    std::remove(tmp.c_str());
-    fail(path, std::string("cannot write (") + std::strerror(e) + ")");
-  }
-  const bool wrote = std::fwrite(text.data(), 1, text.size(), f) == text.size();
-  const int write_errno = errno;
-  const bool closed = std::fclose(f) == 0;
-  if (!wrote || !closed) {
-    std::remove(tmp.c_str());
-    fail(path, std::string("cannot write (") + std::strerror(wrote ? errno : write_errno) + ")");
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    const int e = errno;
-    std::remove(tmp.c_str());
-    fail(path, std::string("cannot replace the file (") + std::strerror(e) + ")");
-  }
+  write_file_atomic(path, obj_text(mesh, V));
 }
 
 }  // namespace nfs::geo

@@ -1,6 +1,8 @@
 #include "infer/cli.h"
 
 #include <cstdlib>
+#include <fstream>
+#include <sstream>
 #include <stdexcept>
 
 namespace nfs {
@@ -74,6 +76,14 @@ double parse_double(const std::string& text, const std::string& what) {
   const double v = std::strtod(text.c_str(), &end);
   if (text.empty() || *end != '\0') throw std::invalid_argument(what + ": '" + text + "' is not a number");
   return v;
+}
+
+std::string read_text_file(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) throw std::runtime_error(path + ": cannot open");
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
 }
 
 }  // namespace nfs

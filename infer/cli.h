@@ -34,5 +34,7 @@ class CliArgs {
 // "12" -> 12 with a clear error naming the option when it is not a number.
 int parse_int(const std::string& text, const std::string& what);
 double parse_double(const std::string& text, const std::string& what);
+// The whole of a text file (a JSON configuration); throws "<path>: cannot open".
+std::string read_text_file(const std::string& path);
 
 }  // namespace nfs

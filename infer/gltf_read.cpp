@@ -20,6 +20,9 @@ bool skip_image(tinygltf::Image*, const int, std::string*, std::string*, int, in
   return true;
 }
 
+// Elements an accessor without a buffer view may have beyond the file's buffer bytes.
+constexpr size_t kZeroAccessorSlack = 1024;
+
 // Bounds-checked access to accessor data (byteStride honoured; sparse accessors rejected).
 class AccessorReader {
  public:
@@ -32,8 +35,8 @@ class AccessorReader {
       fail(label_, what + ": expected a float accessor of " +
                        std::to_string(tinygltf::GetNumComponentsInType(type)) + " components");
     const int n = tinygltf::GetNumComponentsInType(type);
+    const unsigned char* base = data(a, n * 4, what);  // checked before anything is allocated
     std::vector<float> out(a.count * n, 0.0f);
-    const unsigned char* base = data(a, n * 4, what);
     if (!base) return out;  // no buffer view: zeros (glTF 2.0 §3.6.2.3)
     const size_t stride = stride_of(a, n * 4);
     for (size_t i = 0; i < a.count; ++i) std::memcpy(&out[i * n], base + i * stride, n * 4);
@@ -48,8 +51,8 @@ class AccessorReader {
                                                                                  : 0;
     if (size == 0 || a.type != TINYGLTF_TYPE_SCALAR)
       fail(label_, what + ": expected unsigned scalar indices");
-    std::vector<uint32_t> out(a.count, 0);
     const unsigned char* base = data(a, size, what);
+    std::vector<uint32_t> out(a.count, 0);
     if (!base) return out;
     const size_t stride = stride_of(a, size);
     for (size_t i = 0; i < a.count; ++i) {
@@ -79,7 +82,16 @@ class AccessorReader {
   // view and buffer; nullptr when the accessor has no buffer view.
   const unsigned char* data(const tinygltf::Accessor& a, size_t element,
                             const std::string& what) const {
-    if (a.bufferView < 0) return nullptr;
+    if (a.bufferView < 0) {
+      // Zeros, from a count alone: bounded by the file's own data so a forged count cannot
+      // allocate gigabytes (kZeroAccessorSlack documents the allowance for tiny files).
+      size_t bytes = 0;
+      for (const auto& b : model_.buffers) bytes += b.data.size();
+      if (a.count > bytes + kZeroAccessorSlack)
+        fail(label_, what + ": " + std::to_string(a.count) + " elements without data in a file of " +
+                         std::to_string(bytes) + " buffer bytes");
+      return nullptr;
+    }
     if (size_t(a.bufferView) >= model_.bufferViews.size())
       fail(label_, what + ": buffer view " + std::to_string(a.bufferView) + " does not exist");
     const tinygltf::BufferView& v = model_.bufferViews[a.bufferView];
@@ -89,8 +101,10 @@ class AccessorReader {
     if (v.byteOffset > buf.size() || v.byteLength > buf.size() - v.byteOffset)
       fail(label_, what + ": buffer view outside its buffer");
     const size_t stride = stride_of(a, element);
-    const size_t needed = a.count == 0 ? 0 : a.byteOffset + stride * (a.count - 1) + element;
-    if (needed > v.byteLength) fail(label_, what + ": accessor outside its buffer view");
+    // Element i spans [byteOffset + i·stride, + element); compared without overflow.
+    const bool fits = a.count == 0 || (a.byteOffset <= v.byteLength && element <= v.byteLength - a.byteOffset &&
+                                       (a.count - 1) <= (v.byteLength - a.byteOffset - element) / stride);
+    if (!fits) fail(label_, what + ": accessor outside its buffer view");
     return buf.data() + v.byteOffset + a.byteOffset;
   }
 

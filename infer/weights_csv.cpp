@@ -77,9 +77,12 @@ bool parse_number(const std::string& text, float& value) {
   return r.ec == std::errc() && r.ptr == e && std::isfinite(value);
 }
 
-std::string join(const std::vector<std::string>& items) {
+// The first `n` items, and how many there are in all when that is more: a message stays one
+// readable line even for a header of 10^5 columns.
+std::string join_first(const std::vector<std::string>& items, size_t n) {
   std::string out;
-  for (size_t i = 0; i < items.size(); ++i) out += (i ? ", " : "") + items[i];
+  for (size_t i = 0; i < items.size() && i < n; ++i) out += (i ? ", " : "") + items[i].substr(0, 64);
+  if (items.size() > n) out += ", ... (" + std::to_string(items.size()) + " columns)";
   return out;
 }
 
@@ -150,7 +153,7 @@ WeightsTable parse_weights_csv(const std::string& text_in, const std::string& la
     fail(label,
          "no column names a blendshape (expected ICT, ARKit or Live Link Face names such "
          "as eyeBlink_L, eyeBlinkLeft or EyeBlinkLeft; header has: " +
-             join(header) + ")");
+             join_first(header, 12) + ")");
   if (lines.size() == 1) fail(label, "header row but no data rows");
 
   // Rows.
@@ -170,10 +173,10 @@ WeightsTable parse_weights_csv(const std::string& text_in, const std::string& la
       if (int(c) == timecode_column && c < fields.size()) table.timecodes[f] = fields[c];
       if (column_targets[c].empty()) continue;
       if (c >= fields.size() || fields[c].empty())
-        fail(where, "column '" + header[c] + "': missing value");
+        fail(where, "column '" + header[c].substr(0, 64) + "': missing value");
       float v = 0;
       if (!parse_number(fields[c], v))
-        fail(where, "column '" + header[c] + "': '" + fields[c] + "' is not a number");
+        fail(where, "column '" + header[c].substr(0, 64) + "': '" + fields[c].substr(0, 64) + "' is not a number");
       for (int e : column_targets[c]) table.weights[size_t(f) * kE + e] = v;
     }
   }
@@ -181,13 +184,13 @@ WeightsTable parse_weights_csv(const std::string& text_in, const std::string& la
   if (!table.ignored_columns.empty())
     table.notes.push_back(
         label + ": ignored " + std::to_string(table.ignored_columns.size()) +
-        " column(s) that drive no ICT blendshape: " + join(table.ignored_columns));
+        " column(s) that drive no ICT blendshape: " + join_first(table.ignored_columns, 12));
   std::vector<std::string> undriven;
   for (int e = 0; e < kE; ++e)
     if (driven_by[e] < 0) undriven.push_back(names[e]);
   if (!undriven.empty())
     table.notes.push_back(label + ": no column for " + std::to_string(undriven.size()) +
-                          " ICT blendshape(s), kept at 0: " + join(undriven));
+                          " ICT blendshape(s), kept at 0: " + join_first(undriven, kE));
   return table;
 }
 

@@ -38,8 +38,17 @@ LoadedCheckpoint load_checkpoint(const std::string& path, Device device) {
   SafetensorsFile f = read_safetensors(path);
   auto cfg = f.metadata.find("config");
   if (cfg == f.metadata.end()) throw std::runtime_error(path + ": no model configuration in __metadata__");
+  const NfsConfig config = NfsConfig::from_json(cfg->second, path);
+  // The network is allocated from the configuration: first make sure the file can hold it, so a
+  // hostile configuration costs no more memory than the file itself.
+  int64_t floats = 0;
+  for (const auto& [name, t] : f.tensors) floats += t.numel();
+  if (config.min_parameter_count() > floats)
+    throw std::runtime_error(path + ": the model configuration needs at least " +
+                             std::to_string(config.min_parameter_count()) + " parameters, the file holds " +
+                             std::to_string(floats));
   LoadedCheckpoint out;
-  out.network = std::make_unique<NfsNetwork>(NfsConfig::from_json(cfg->second, path));
+  out.network = std::make_unique<NfsNetwork>(config);
   out.network->to(device);
   load_parameters(*out.network, f.tensors, path);
   out.metadata = f.metadata;

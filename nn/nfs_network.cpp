@@ -1,5 +1,8 @@
 #include "nn/nfs_network.h"
 
+#include "nn/json_field.h"
+
+#include <cmath>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
@@ -44,6 +47,68 @@ std::string NfsConfig::to_json() const {
   return j.dump();
 }
 
+namespace {
+
+// The sizes a configuration may have. Far beyond any useful network (the paper's is width 128,
+// decoder 256 x 7), small enough that the products below cannot overflow and that a hostile
+// configuration fails here instead of allocating (docs/RELIABILITY.md).
+constexpr int64_t kMaxWidth = 4096, kMaxBlocks = 64, kMaxSegments = 1024, kMaxEigenpairs = 4096,
+                  kMaxHidden = 8192, kMaxLayers = 64, kMaxCodes = 100000, kMaxImage = 4096;
+
+void require(bool ok, const std::string& label, const std::string& what) {
+  if (!ok) throw std::runtime_error(label + ": model configuration: " + what);
+}
+
+void require_range(int64_t v, int64_t lo, int64_t hi, const std::string& label, const char* name) {
+  require(v >= lo && v <= hi, label,
+          std::string(name) + " " + std::to_string(v) + " is outside [" + std::to_string(lo) + ", " +
+              std::to_string(hi) + "]");
+}
+
+// First linear, 7 W x W per block (gradient features 2, MLP 3W -> W -> W -> W 5), last linear.
+int64_t diffusion_net_weights(int64_t c_in, int64_t c_out, int64_t width, int64_t blocks) {
+  return c_in * width + blocks * 7 * width * width + width * c_out;
+}
+
+}  // namespace
+
+int64_t NfsConfig::min_parameter_count() const {
+  int64_t n = 128 * code_dim;  // the image encoder's fc
+  n += diffusion_net_weights(vertex_features(), code_dim, width, id_blocks);
+  n += diffusion_net_weights(vertex_features(), code_dim, expression_width(), exp_blocks);
+  if (skinning) {
+    n += diffusion_net_weights(vertex_features(), segments, width, skin_blocks);
+    n += segments * skin_hidden + skin_hidden * skin_hidden + skin_hidden * code_dim;
+  }
+  n += decoder_in() * decoder_hidden + int64_t(decoder_hidden_layers - 1) * decoder_hidden * decoder_hidden;
+  return n + decoder_hidden * 3;
+}
+
+void NfsConfig::check(const std::string& label) const {
+  require_range(width, 1, kMaxWidth, label, "width");
+  require_range(exp_width, 0, kMaxWidth, label, "exp_width");
+  require_range(id_blocks, 1, kMaxBlocks, label, "id_blocks");
+  require_range(exp_blocks, 1, kMaxBlocks, label, "exp_blocks");
+  require_range(skin_blocks, 1, kMaxBlocks, label, "skin_blocks");
+  require_range(code_dim, 1, kMaxWidth, label, "code_dim");
+  require_range(segments, 1, kMaxSegments, label, "segments");
+  require_range(eigenpairs, 1, kMaxEigenpairs, label, "eigenpairs");
+  require_range(skin_hidden, 1, kMaxHidden, label, "skin_hidden");
+  require_range(decoder_hidden, 1, kMaxHidden, label, "decoder_hidden");
+  require_range(decoder_hidden_layers, 1, kMaxLayers, label, "decoder_hidden_layers");
+  require_range(decoder_groups, 1, decoder_hidden, label, "decoder_groups");
+  require(decoder_hidden % decoder_groups == 0, label, "decoder_hidden must be a multiple of decoder_groups");
+  require_range(num_identity, 1, kMaxCodes, label, "num_identity");
+  require_range(num_expression, 1, kMaxCodes, label, "num_expression");
+  require(std::isfinite(dropout) && dropout >= 0.0f && dropout < 1.0f, label, "dropout must be in [0, 1)");
+  require(std::isfinite(image_init_gain) && image_init_gain > 0.0f, label, "image_init_gain must be positive");
+  require_range(camera.width, 1, kMaxImage, label, "camera width");
+  require_range(camera.height, 1, kMaxImage, label, "camera height");
+  require(std::isfinite(camera.distance) && camera.distance >= 0.0f && std::isfinite(camera.fov_y) &&
+              camera.fov_y >= 0.0f && camera.fov_y < 3.1f && std::isfinite(camera.albedo),
+          label, "camera distance, fov_y and albedo must be finite and non-negative");
+}
+
 NfsConfig NfsConfig::from_json(const std::string& text, const std::string& label) {
   nlohmann::json j;
   try {
@@ -51,42 +116,43 @@ NfsConfig NfsConfig::from_json(const std::string& text, const std::string& label
   } catch (const nlohmann::json::exception& e) {
     throw std::runtime_error(label + ": model configuration is not valid JSON (" + e.what() + ")");
   }
-  if (!j.is_object() || j.value("format", "") != "nfs-model")
+  if (!j.is_object() || json_field<std::string>(j, "format", "", label) != "nfs-model")
     throw std::runtime_error(label + ": not an NFS model configuration");
-  if (j.value("version", 0) != kConfigVersion)
+  if (const int version = json_field<int>(j, "version", 0, label); version != kConfigVersion)
     throw std::runtime_error(label + ": model configuration version " +
-                             std::to_string(j.value("version", 0)) + " is not supported (expected " +
+                             std::to_string(version) + " is not supported (expected " +
                              std::to_string(kConfigVersion) + ")");
   NfsConfig c;
   try {
-    c.width = j.at("width");
-    c.exp_width = j.value("exp_width", int64_t(0));  // absent in older checkpoints: W
-    c.id_blocks = j.at("id_blocks");
-    c.exp_blocks = j.at("exp_blocks");
-    c.skin_blocks = j.at("skin_blocks");
-    c.code_dim = j.at("code_dim");
-    c.segments = j.at("segments");
-    c.eigenpairs = j.at("eigenpairs");
-    c.skin_hidden = j.at("skin_hidden");
-    c.decoder_hidden = j.at("decoder_hidden");
-    c.decoder_hidden_layers = j.at("decoder_hidden_layers");
-    c.decoder_groups = j.at("decoder_groups");
-    c.dropout = j.at("dropout");
-    c.skinning = j.at("skinning");
-    c.decoder_target_codes = j.value("decoder_target_codes", true);  // absent before version 1.1
-    c.image_init_gain = j.value("image_init_gain", 1.0f);
-    c.seed = j.at("seed");
-    c.num_identity = j.at("num_identity");
-    c.num_expression = j.at("num_expression");
+    c.width = json_required<decltype(c.width)>(j, "width", label);
+    c.exp_width = json_field<decltype(c.exp_width)>(j, "exp_width", int64_t(0), label);  // absent in older checkpoints: W
+    c.id_blocks = json_required<decltype(c.id_blocks)>(j, "id_blocks", label);
+    c.exp_blocks = json_required<decltype(c.exp_blocks)>(j, "exp_blocks", label);
+    c.skin_blocks = json_required<decltype(c.skin_blocks)>(j, "skin_blocks", label);
+    c.code_dim = json_required<decltype(c.code_dim)>(j, "code_dim", label);
+    c.segments = json_required<decltype(c.segments)>(j, "segments", label);
+    c.eigenpairs = json_required<decltype(c.eigenpairs)>(j, "eigenpairs", label);
+    c.skin_hidden = json_required<decltype(c.skin_hidden)>(j, "skin_hidden", label);
+    c.decoder_hidden = json_required<decltype(c.decoder_hidden)>(j, "decoder_hidden", label);
+    c.decoder_hidden_layers = json_required<decltype(c.decoder_hidden_layers)>(j, "decoder_hidden_layers", label);
+    c.decoder_groups = json_required<decltype(c.decoder_groups)>(j, "decoder_groups", label);
+    c.dropout = json_required<decltype(c.dropout)>(j, "dropout", label);
+    c.skinning = json_required<decltype(c.skinning)>(j, "skinning", label);
+    c.decoder_target_codes = json_field<decltype(c.decoder_target_codes)>(j, "decoder_target_codes", true, label);  // absent before version 1.1
+    c.image_init_gain = json_field<decltype(c.image_init_gain)>(j, "image_init_gain", 1.0f, label);
+    c.seed = json_required<decltype(c.seed)>(j, "seed", label);
+    c.num_identity = json_required<decltype(c.num_identity)>(j, "num_identity", label);
+    c.num_expression = json_required<decltype(c.num_expression)>(j, "num_expression", label);
     const auto& cam = j.at("camera");
-    c.camera.distance = cam.at("distance");
-    c.camera.fov_y = cam.at("fov_y");
-    c.camera.width = cam.at("width");
-    c.camera.height = cam.at("height");
-    c.camera.albedo = cam.at("albedo");
+    c.camera.distance = json_required<decltype(c.camera.distance)>(cam, "distance", label);
+    c.camera.fov_y = json_required<decltype(c.camera.fov_y)>(cam, "fov_y", label);
+    c.camera.width = json_required<decltype(c.camera.width)>(cam, "width", label);
+    c.camera.height = json_required<decltype(c.camera.height)>(cam, "height", label);
+    c.camera.albedo = json_required<decltype(c.camera.albedo)>(cam, "albedo", label);
   } catch (const nlohmann::json::exception& e) {
     throw std::runtime_error(label + ": model configuration is incomplete (" + e.what() + ")");
   }
+  c.check(label);
   return c;
 }
 

@@ -55,8 +55,16 @@ struct NfsConfig {
   int64_t expression_width() const { return exp_width > 0 ? exp_width : width; }
   int64_t decoder_in() const { return 6 + 3 * code_dim; }
   int64_t target_columns() const { return 6 + 2 * code_dim; }  // decoder input without z_LE
+  // A lower bound of the parameter count, from the sizes alone (the dense weights; biases, norms
+  // and the image encoder's fixed convolutions left out): a checkpoint whose tensors cannot hold
+  // this many floats is rejected before a network of this configuration is allocated.
+  int64_t min_parameter_count() const;
+  // Throws std::runtime_error("<label>: ...") for a size outside the documented range (kMaxWidth
+  // etc. in nfs_network.cpp) or an inconsistent one (decoder_hidden not a multiple of groups).
+  void check(const std::string& label) const;
   std::string to_json() const;
-  // Throws std::runtime_error("<label>: ...") on malformed or unknown-version JSON.
+  // Throws std::runtime_error("<label>: ...") on malformed or unknown-version JSON, or a
+  // configuration that check() rejects.
   static NfsConfig from_json(const std::string& json, const std::string& label);
 };
 

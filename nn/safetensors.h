@@ -13,6 +13,7 @@
 #include <map>
 #include <string>
 
+#include "geometry/atomic_write.h"  // write_file_atomic, used by every writer
 #include "nn/tensor.h"
 
 namespace nfs {
@@ -37,7 +38,5 @@ void write_safetensors(const std::string& path, const std::map<std::string, Tens
 std::string serialize_safetensors(const std::map<std::string, Tensor>& tensors,
                                   const std::map<std::string, std::string>& metadata = {});
 
-// Writes `bytes` to path atomically (temporary file + rename). Shared by every writer.
-void write_file_atomic(const std::string& path, const std::string& bytes);
 
 }  // namespace nfs

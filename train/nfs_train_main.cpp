@@ -51,14 +51,6 @@ void print_help() {
       "                       auto / bbox to align them as nfs_infer does and include its error\n");
 }
 
-std::string read_text(const std::string& path) {
-  std::ifstream f(path);
-  if (!f) throw std::runtime_error(path + ": cannot open");
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
-
 std::string duration(double s) {
   char b[32];
   if (!std::isfinite(s) || s < 0) return "?";
@@ -158,9 +150,9 @@ int run_train(const CliArgs& args) {
   const std::string out = args.get("--out", cfg.out);
   const bool resume = args.has("--resume");
   if (resume) {
-    cfg = TrainConfig::from_json(read_text(out + "/train_config.json"), out + "/train_config.json");
+    cfg = TrainConfig::from_json(read_text_file(out + "/train_config.json"), out + "/train_config.json");
   } else if (args.has("--config")) {
-    cfg = TrainConfig::from_json(read_text(args.get("--config")), args.get("--config"));
+    cfg = TrainConfig::from_json(read_text_file(args.get("--config")), args.get("--config"));
   }
   cfg.out = out;
   if (args.has("--device")) cfg.device = args.get("--device");

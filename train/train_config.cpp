@@ -1,5 +1,8 @@
 #include "train/train_config.h"
 
+#include "nn/json_field.h"
+
+#include <cmath>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <stdexcept>
@@ -51,6 +54,39 @@ std::string TrainConfig::to_json() const {
   return j.dump(2);
 }
 
+namespace {
+
+// The ranges a training configuration may take: wide enough for any real run, narrow enough that
+// a typo or a hostile file cannot ask for a batch of 10^9 frames or a 10^9-vertex re-mesh.
+void check_ranges(const TrainConfig& c, const std::string& label) {
+  auto need = [&](bool ok, const std::string& what) {
+    if (!ok) throw std::runtime_error(label + ": " + what);
+  };
+  auto finite_in = [](double v, double lo, double hi) { return std::isfinite(v) && v >= lo && v <= hi; };
+  need(c.steps >= 0 && c.steps <= 1000000000, "steps must be in [0, 10^9]");
+  need(c.batch >= 1 && c.batch <= 1024, "batch must be in [1, 1024]");
+  need(c.train_identities >= 1 && c.train_identities <= 100, "train_identities must be in [1, 100]");
+  need(c.validation_expressions >= 1 && c.validation_expressions <= 10000, "validation_expressions must be in [1, 10000]");
+  need(c.lr_decay_every >= 0 && c.validate_every >= 0 && c.checkpoint_every >= 0 && c.log_every >= 0 &&
+           c.true_code_steps >= 0 && c.weights_loss_relative_from >= 0,
+       "step counts (lr_decay_every, validate_every, checkpoint_every, log_every, true_code_steps, "
+       "weights_loss_relative_from) must be >= 0");
+  need(finite_in(c.lr, 1e-12, 1.0) && finite_in(c.lr_decay, 1e-6, 1.0), "lr must be in (0, 1] and lr_decay in (0, 1]");
+  for (int v : c.remesh_vertices) need(v >= 100 && v <= 1000000, "remesh_vertices must each be in [100, 10^6]");
+  need(c.remesh_vertices.size() <= 64, "at most 64 remesh_vertices");
+  need(finite_in(c.mix.uniform, 0, 1) && finite_in(c.mix.one_hot, 0, 1) && finite_in(c.mix.sparse, 0, 1) &&
+           c.mix.uniform + c.mix.one_hot + c.mix.sparse > 0.0f && c.mix.max_sparse >= 1 && c.mix.max_sparse <= 1000,
+       "mix fractions must be in [0, 1], not all 0, and max_sparse in [1, 1000]");
+  need(finite_in(c.augment_scale, 0, 0.9) && finite_in(c.augment_offset, 0, 10), "augment_scale must be in [0, 0.9], augment_offset in [0, 10]");
+  const LossWeights& w = c.loss_weights;
+  for (float x : {w.vertex, w.normal, w.jacobian, w.identity, w.expression, w.projection, w.reconstruction, w.weights, w.skin})
+    need(finite_in(x, 0, 1e6), "loss weights must be in [0, 10^6]");
+  need(finite_in(c.weights_loss_relative_floor, 0, 1e6), "weights_loss_relative_floor must be in [0, 10^6]");
+  need(finite_in(c.user_data_ratio, 0, 1), "user_data_ratio must be in [0, 1]");
+}
+
+}  // namespace
+
 TrainConfig TrainConfig::from_json(const std::string& text, const std::string& label) {
   json j;
   try {
@@ -73,30 +109,30 @@ TrainConfig TrainConfig::from_json(const std::string& text, const std::string& l
       for (auto it = j["model"].begin(); it != j["model"].end(); ++it) m[it.key()] = it.value();
       c.model = NfsConfig::from_json(m.dump(), label);
     }
-    c.device = j.value("device", c.device);
-    c.steps = j.value("steps", c.steps);
-    c.batch = j.value("batch", c.batch);
-    c.lr = j.value("lr", c.lr);
-    c.lr_decay_every = j.value("lr_decay_every", c.lr_decay_every);
-    c.lr_decay = j.value("lr_decay", c.lr_decay);
-    c.train_identities = j.value("train_identities", c.train_identities);
-    c.validation_expressions = j.value("validation_expressions", c.validation_expressions);
-    c.validate_every = j.value("validate_every", c.validate_every);
-    c.checkpoint_every = j.value("checkpoint_every", c.checkpoint_every);
-    c.log_every = j.value("log_every", c.log_every);
-    c.ict_topology = j.value("ict_topology", c.ict_topology);
-    c.remesh_vertices = j.value("remesh_vertices", c.remesh_vertices);
-    c.data_seed = j.value("data_seed", c.data_seed);
+    c.device = json_field(j, "device", c.device, label);
+    c.steps = json_field(j, "steps", c.steps, label);
+    c.batch = json_field(j, "batch", c.batch, label);
+    c.lr = json_field(j, "lr", c.lr, label);
+    c.lr_decay_every = json_field(j, "lr_decay_every", c.lr_decay_every, label);
+    c.lr_decay = json_field(j, "lr_decay", c.lr_decay, label);
+    c.train_identities = json_field(j, "train_identities", c.train_identities, label);
+    c.validation_expressions = json_field(j, "validation_expressions", c.validation_expressions, label);
+    c.validate_every = json_field(j, "validate_every", c.validate_every, label);
+    c.checkpoint_every = json_field(j, "checkpoint_every", c.checkpoint_every, label);
+    c.log_every = json_field(j, "log_every", c.log_every, label);
+    c.ict_topology = json_field(j, "ict_topology", c.ict_topology, label);
+    c.remesh_vertices = json_field(j, "remesh_vertices", c.remesh_vertices, label);
+    c.data_seed = json_field(j, "data_seed", c.data_seed, label);
     if (j.contains("mix")) {
-      c.mix.uniform = j["mix"].value("uniform", c.mix.uniform);
-      c.mix.one_hot = j["mix"].value("one_hot", c.mix.one_hot);
-      c.mix.sparse = j["mix"].value("sparse", c.mix.sparse);
-      c.mix.max_sparse = j["mix"].value("max_sparse", c.mix.max_sparse);
+      c.mix.uniform = json_field(j["mix"], "uniform", c.mix.uniform, label);
+      c.mix.one_hot = json_field(j["mix"], "one_hot", c.mix.one_hot, label);
+      c.mix.sparse = json_field(j["mix"], "sparse", c.mix.sparse, label);
+      c.mix.max_sparse = json_field(j["mix"], "max_sparse", c.mix.max_sparse, label);
     }
-    c.augment_scale = j.value("augment_scale", c.augment_scale);
-    c.augment_offset = j.value("augment_offset", c.augment_offset);
-    c.use_skin_loss = j.value("use_skin_loss", c.use_skin_loss);
-    c.use_weights_loss = j.value("use_weights_loss", c.use_weights_loss);
+    c.augment_scale = json_field(j, "augment_scale", c.augment_scale, label);
+    c.augment_offset = json_field(j, "augment_offset", c.augment_offset, label);
+    c.use_skin_loss = json_field(j, "use_skin_loss", c.use_skin_loss, label);
+    c.use_weights_loss = json_field(j, "use_weights_loss", c.use_weights_loss, label);
     if (j.contains("loss_weights")) {
       const json& w = j["loss_weights"];
       static const std::set<std::string> terms = {"vertex", "normal", "jacobian", "identity", "expression",
@@ -104,31 +140,31 @@ TrainConfig TrainConfig::from_json(const std::string& text, const std::string& l
       for (auto it = w.begin(); it != w.end(); ++it)
         if (!terms.count(it.key())) throw std::runtime_error(label + ": unknown loss weight '" + it.key() + "'");
       LossWeights& lw = c.loss_weights;
-      lw.vertex = w.value("vertex", lw.vertex);
-      lw.normal = w.value("normal", lw.normal);
-      lw.jacobian = w.value("jacobian", lw.jacobian);
-      lw.identity = w.value("identity", lw.identity);
-      lw.expression = w.value("expression", lw.expression);
-      lw.projection = w.value("projection", lw.projection);
-      lw.reconstruction = w.value("reconstruction", lw.reconstruction);
-      lw.weights = w.value("weights", lw.weights);
-      lw.skin = w.value("skin", lw.skin);
+      lw.vertex = json_field(w, "vertex", lw.vertex, label);
+      lw.normal = json_field(w, "normal", lw.normal, label);
+      lw.jacobian = json_field(w, "jacobian", lw.jacobian, label);
+      lw.identity = json_field(w, "identity", lw.identity, label);
+      lw.expression = json_field(w, "expression", lw.expression, label);
+      lw.projection = json_field(w, "projection", lw.projection, label);
+      lw.reconstruction = json_field(w, "reconstruction", lw.reconstruction, label);
+      lw.weights = json_field(w, "weights", lw.weights, label);
+      lw.skin = json_field(w, "skin", lw.skin, label);
     }
-    c.code_loss_mean = j.value("code_loss_mean", c.code_loss_mean);
-    c.true_code_steps = j.value("true_code_steps", c.true_code_steps);
-    c.weights_loss_relative_floor = j.value("weights_loss_relative_floor", c.weights_loss_relative_floor);
-    c.segments_file = j.value("segments_file", c.segments_file);
-    c.user_data = j.value("user_data", c.user_data);
-    c.user_data_ratio = j.value("user_data_ratio", c.user_data_ratio);
-    c.ict_model = j.value("ict_model", c.ict_model);
-    c.out = j.value("out", c.out);
+    c.code_loss_mean = json_field(j, "code_loss_mean", c.code_loss_mean, label);
+    c.true_code_steps = json_field(j, "true_code_steps", c.true_code_steps, label);
+    c.weights_loss_relative_floor = json_field(j, "weights_loss_relative_floor", c.weights_loss_relative_floor, label);
+    c.weights_loss_relative_from = json_field(j, "weights_loss_relative_from", c.weights_loss_relative_from, label);
+    c.segments_file = json_field(j, "segments_file", c.segments_file, label);
+    c.user_data = json_field(j, "user_data", c.user_data, label);
+    c.user_data_ratio = json_field(j, "user_data_ratio", c.user_data_ratio, label);
+    c.ict_model = json_field(j, "ict_model", c.ict_model, label);
+    c.out = json_field(j, "out", c.out, label);
   } catch (const json::exception& e) {
     throw std::runtime_error(label + ": a value has the wrong type (" + e.what() + ")");
   }
   if (!c.ict_topology && c.remesh_vertices.empty())
     throw std::runtime_error(label + ": no topology to train on (ict_topology false and no remesh_vertices)");
-  if (c.steps < 0 || c.batch < 1 || c.train_identities < 1 || c.train_identities > 100)
-    throw std::runtime_error(label + ": steps >= 0, batch >= 1 and 1 <= train_identities <= 100 are required");
+  check_ranges(c, label);
   return c;
 }
 

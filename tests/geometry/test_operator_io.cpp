@@ -3,9 +3,14 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <string>
+#include <thread>
+#include <vector>
 
 #include "geometry/operator_io.h"
 #include "geometry/test_meshes.h"
+#include "support/temp_dir.h"
 
 using namespace nfs;
 
@@ -13,9 +18,10 @@ TEST_CASE("operator files round-trip and the cache is keyed by content", "[geome
   Eigen::MatrixXd V;
   Eigen::MatrixXi F;
   test::icosphere(2, V, F);
-  const std::string dir = "operator_cache_test";
+  test::TempDir temp("operator_cache");
+  const std::string dir = temp.path.string();
   std::filesystem::remove_all(dir);
-  setenv("NFS_CACHE_DIR", dir.c_str(), 1);
+  test::ScopedEnv cache("NFS_CACHE_DIR", dir);
 
   bool hit = true;
   geo::MeshOperators a = cached_mesh_operators(V, F, 16, &hit);
@@ -42,16 +48,71 @@ TEST_CASE("operator files round-trip and the cache is keyed by content", "[geome
   for (const auto& e : std::filesystem::directory_iterator(dir)) std::ofstream(e.path(), std::ios::trunc) << "junk";
   cached_mesh_operators(V, F, 16, &hit);
   CHECK_FALSE(hit);
-  unsetenv("NFS_CACHE_DIR");
   std::filesystem::remove_all(dir);
 }
 
 TEST_CASE("read_operators rejects files that are not operator files", "[geometry][cache]") {
   CHECK_THROWS_WITH(read_operators("/nonexistent.safetensors"), Catch::Contains("cannot open"));
-  {
-    std::ofstream f("not_ops.safetensors", std::ios::binary);
-    f << "short";
+  test::TempDir dir("not_ops");
+  CHECK_THROWS_WITH(read_operators(dir.write("not_ops.safetensors", "short")), Catch::Contains("not_ops.safetensors: truncated"));
+}
+
+namespace {
+
+std::string cache_entry(const std::string& dir) {
+  std::vector<std::string> files;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) files.push_back(e.path().string());
+  REQUIRE(files.size() == 1);  // one entry, no temporary files left
+  return files[0];
+}
+
+std::string file_bytes(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(f), {});
+}
+
+}  // namespace
+
+TEST_CASE("a truncated or bit-flipped cache entry is detected, recomputed and replaced", "[geometry][cache]") {
+  Eigen::MatrixXd V;
+  Eigen::MatrixXi F;
+  test::icosphere(1, V, F);
+  test::TempDir temp("cache_faults");
+  test::ScopedEnv cache("NFS_CACHE_DIR", temp.path.string());
+  bool hit = true;
+  const geo::MeshOperators fresh = cached_mesh_operators(V, F, 8, &hit);
+  const std::string entry = cache_entry(temp.path.string()), good = file_bytes(entry);
+  CHECK(read_operators(entry, true).evals.size() == 8);
+
+  SECTION("a bit flipped in the eigenvectors: still parses, the checksum catches it") {
+    std::string bad = good;
+    bad[bad.size() - 100] ^= 0x10;
+    std::ofstream(entry, std::ios::binary | std::ios::trunc) << bad;
+    CHECK_THROWS_WITH(read_operators(entry), Catch::Contains("checksum mismatch"));
   }
-  CHECK_THROWS_WITH(read_operators("not_ops.safetensors"), Catch::Contains("not_ops.safetensors: truncated"));
-  std::remove("not_ops.safetensors");
+  SECTION("truncated (a write cut short)") {
+    std::ofstream(entry, std::ios::binary | std::ios::trunc) << good.substr(0, good.size() / 2);
+    CHECK_THROWS_WITH(read_operators(entry), Catch::Contains("run past the end"));
+  }
+  const geo::MeshOperators again = cached_mesh_operators(V, F, 8, &hit);
+  CHECK_FALSE(hit);
+  CHECK(again.evals.isApprox(fresh.evals));
+  CHECK(file_bytes(cache_entry(temp.path.string())) == good);  // replaced by a whole entry
+  cached_mesh_operators(V, F, 8, &hit);
+  CHECK(hit);
+}
+
+TEST_CASE("threads preparing the same mesh at once leave one whole cache entry", "[geometry][cache]") {
+  Eigen::MatrixXd V;
+  Eigen::MatrixXi F;
+  test::icosphere(2, V, F);
+  test::TempDir temp("cache_race");
+  test::ScopedEnv cache("NFS_CACHE_DIR", temp.path.string());
+  std::vector<std::thread> threads;
+  std::vector<double> first_eval(4, -1.0);
+  for (int i = 0; i < 4; ++i)
+    threads.emplace_back([&, i] { first_eval[i] = cached_mesh_operators(V, F, 8).evals(1); });
+  for (std::thread& t : threads) t.join();
+  for (double e : first_eval) CHECK(e == Approx(first_eval[0]).epsilon(1e-5));
+  CHECK(read_operators(cache_entry(temp.path.string()), true).mass.size() == V.rows());
 }

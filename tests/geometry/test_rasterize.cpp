@@ -6,6 +6,7 @@
 #include "geometry/render.h"
 #include "nn/safetensors.h"
 #include "support/gpu.h"
+#include "support/temp_dir.h"
 
 using namespace nfs;
 
@@ -129,7 +130,8 @@ TEST_CASE("the canonical camera frames the ICT face region at 85% of the image h
       }
   CHECK(top < 30);
   CHECK(bottom > 226);
-  write_png("render_ict_neutral.png", Tensor::from_vector({3, 256, 256}, r.image));
+  test::TempDir dir("render");
+  write_png(dir.file("render_ict_neutral.png"), Tensor::from_vector({3, 256, 256}, r.image));
 }
 
 TEST_CASE("CPU and CUDA renders agree except on edge pixels", "[render][gpu]") {

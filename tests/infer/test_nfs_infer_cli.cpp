@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "geometry/mesh_arrays.h"
+#include "geometry/operator_io.h"
 #include "geometry/remesh.h"
 #include "geometry/write_obj.h"
 #include "infer/blendshape_names.h"
@@ -19,6 +20,7 @@
 #include "support/run_command.h"
 #include "train/tiny_config.h"
 #include "train/trainer.h"
+#include "support/temp_dir.h"
 
 using namespace nfs;
 namespace fs = std::filesystem;
@@ -27,7 +29,9 @@ namespace {
 
 const char* kIct = NFS_SHARED_DIR "/data/ict-facekit/ict_face_model.safetensors";
 // One folder per test process: ctest runs the cases in parallel processes.
-const std::string kDir = "infer_cli_test_" + std::to_string(getpid());
+// Under the system temp folder, removed when the process exits.
+const test::TempDir kTemp("infer_cli");
+const std::string kDir = kTemp.path.string();
 
 using Result = test::CommandResult;
 
@@ -209,4 +213,28 @@ TEST_CASE("nfs_infer reads glTF sources: each morph target or animation key is a
   REQUIRE(r.code == 0);
   CHECK(fs::exists(kDir + "/from_glb/anim_source_0.obj"));
   CHECK(fs::exists(kDir + "/from_glb/anim_source_1.obj"));
+}
+
+TEST_CASE("two nfs_infer processes preparing one target at once share one valid cache entry", "[infer][cli][cache]") {
+  set_up();
+  const std::string cache = kDir + "/race_cache";
+  fs::remove_all(cache);
+  fs::create_directories(cache);
+  auto rig = [&](const std::string& out) {
+    return "NFS_CACHE_DIR=" + cache + " " + std::string(NFS_BINARY_DIR) + "/nfs_infer rig --target " + kDir +
+           "/target.obj -o " + out + " --device cpu --ict-model " + kIct + " --model " + kDir +
+           "/model/model.safetensors > /dev/null 2>> " + kDir + "/race.txt";
+  };
+  // Both start before either has written the entry; the shell reports both exit codes.
+  const std::string both = "( " + rig(kDir + "/race_a.glb") + " ) & a=$!; ( " + rig(kDir + "/race_b.glb") +
+                           " ) & b=$!; wait $a; ra=$?; wait $b; rb=$?; exit $((ra * 16 + rb))";
+  Result r = test::run_command("bash -c '" + both + "'", kDir + "/race_stderr.txt");
+  INFO(r.err);
+  CHECK(r.code == 0);
+  CHECK(read_gltf(kDir + "/race_a.glb").num_targets() == 53);
+  CHECK(read_gltf(kDir + "/race_b.glb").num_targets() == 53);
+  std::vector<fs::path> entries;
+  for (const auto& e : fs::directory_iterator(cache)) entries.push_back(e.path());
+  REQUIRE(entries.size() == 1);  // one entry, no temporary left behind
+  CHECK(read_operators(entries[0].string(), true).mass.size() > 0);
 }

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <cstdio>
+#include <nlohmann/json.hpp>
 #include <random>
 
 #include "kernels/op_case.h"
@@ -10,6 +11,7 @@
 #include "nn/nfs_network.h"
 #include "nn/prepared_target.h"
 #include "nn/safetensors.h"
+#include "support/temp_dir.h"
 
 using namespace nfs;
 using nfs::test::random_tensor;
@@ -250,7 +252,8 @@ TEST_CASE("checkpoint save and load give identical outputs; mismatches fail clea
   NoGradGuard no_grad;
   NfsNetwork net(tiny_config());
   Scene s = make_scene(2);
-  const std::string path = "tiny_model.safetensors";
+  test::TempDir dir("checkpoint");
+  const std::string path = dir.file("tiny_model.safetensors"), bad = dir.file("bad.safetensors");
   save_checkpoint(path, net, {{"training_steps", "0"}});
   LoadedCheckpoint loaded = load_checkpoint(path);
   CHECK(loaded.metadata.at("training_steps") == "0");
@@ -262,33 +265,31 @@ TEST_CASE("checkpoint save and load give identical outputs; mismatches fail clea
   SafetensorsFile f = read_safetensors(path);
   SECTION("a missing tensor") {
     f.tensors.erase("decoder.out.bias");
-    write_safetensors("bad.safetensors", f.tensors, f.metadata);
-    CHECK_THROWS_WITH(load_checkpoint("bad.safetensors"),
+    write_safetensors(bad, f.tensors, f.metadata);
+    CHECK_THROWS_WITH(load_checkpoint(bad),
                       Catch::Contains("bad.safetensors: tensor 'decoder.out.bias' is missing"));
   }
   SECTION("a tensor of the wrong shape") {
     f.tensors["decoder.out.bias"] = Tensor::zeros({4});
-    write_safetensors("bad.safetensors", f.tensors, f.metadata);
-    CHECK_THROWS_WITH(load_checkpoint("bad.safetensors"),
+    write_safetensors(bad, f.tensors, f.metadata);
+    CHECK_THROWS_WITH(load_checkpoint(bad),
                       Catch::Contains("tensor 'decoder.out.bias' has shape [4], the network needs [3]"));
   }
   SECTION("a configuration that does not match the tensors") {
     NfsConfig other = tiny_config();
     other.width = 16;
     f.metadata["config"] = other.to_json();
-    write_safetensors("bad.safetensors", f.tensors, f.metadata);
-    CHECK_THROWS_WITH(load_checkpoint("bad.safetensors"), Catch::Contains("first_lin.weight' has shape [8, 22], the network needs [16, 22]"));
+    write_safetensors(bad, f.tensors, f.metadata);
+    CHECK_THROWS_WITH(load_checkpoint(bad), Catch::Contains("first_lin.weight' has shape [8, 22], the network needs [16, 22]"));
   }
   SECTION("an extra tensor, and a missing configuration") {
     f.tensors["stray"] = Tensor::zeros({1});
-    write_safetensors("bad.safetensors", f.tensors, f.metadata);
-    CHECK_THROWS_WITH(load_checkpoint("bad.safetensors"), Catch::Contains("tensor 'stray' is not part"));
+    write_safetensors(bad, f.tensors, f.metadata);
+    CHECK_THROWS_WITH(load_checkpoint(bad), Catch::Contains("tensor 'stray' is not part"));
     f.metadata.erase("config");
-    write_safetensors("bad.safetensors", f.tensors, f.metadata);
-    CHECK_THROWS_WITH(load_checkpoint("bad.safetensors"), Catch::Contains("no model configuration"));
+    write_safetensors(bad, f.tensors, f.metadata);
+    CHECK_THROWS_WITH(load_checkpoint(bad), Catch::Contains("no model configuration"));
   }
-  std::remove("bad.safetensors");
-  std::remove(path.c_str());
 }
 
 TEST_CASE("a prepared target decodes exactly what the full retarget computes", "[network]") {
@@ -306,4 +307,47 @@ TEST_CASE("a prepared target decodes exactly what the full retarget computes", "
   std::vector<float> fast = decode_frames(net, target, z).to_vector();
   REQUIRE(full.size() == fast.size());
   for (size_t i = 0; i < full.size(); ++i) CHECK(full[i] == Approx(fast[i]).margin(1e-6));
+}
+
+TEST_CASE("min_parameter_count bounds the network's size from below, tightly", "[network][checkpoint]") {
+  NfsConfig small = tiny_config(), ablation = tiny_config(false), paper, wide = tiny_config();
+  wide.width = 64;
+  wide.decoder_hidden = 128;
+  wide.decoder_hidden_layers = 5;
+  for (const NfsConfig& c : {small, ablation, paper, wide}) {
+    NfsNetwork net(c);
+    int64_t n = 0;
+    for (const auto& [name, p] : net.named_parameters()) n += p.value().numel();
+    INFO(c.to_json());
+    CHECK(c.min_parameter_count() <= n);
+    // Only biases, norms and the image encoder's fixed convolutions are left out.
+    CHECK(n - c.min_parameter_count() < 600000 + n / 10);
+  }
+}
+
+TEST_CASE("a model configuration outside its ranges fails before anything is allocated", "[network][checkpoint]") {
+  test::TempDir dir("hostile_config");
+  NfsNetwork net(tiny_config());
+  const std::string good = dir.file("good.safetensors"), bad = dir.file("bad.safetensors");
+  save_checkpoint(good, net);
+  SafetensorsFile f = read_safetensors(good);
+  auto with = [&](const std::string& key, const nlohmann::json& value) {
+    nlohmann::json c = nlohmann::json::parse(f.metadata.at("config"));
+    c[key] = value;
+    std::map<std::string, std::string> m = f.metadata;
+    m["config"] = c.dump();
+    write_safetensors(bad, f.tensors, m);
+  };
+  with("decoder_groups", 0);
+  CHECK_THROWS_WITH(load_checkpoint(bad), Catch::Contains("bad.safetensors: model configuration: decoder_groups 0"));
+  with("width", -3);
+  CHECK_THROWS_WITH(load_checkpoint(bad), Catch::Contains("width -3 is outside [1, 4096]"));
+  with("decoder_hidden", int64_t(1) << 40);
+  CHECK_THROWS_WITH(load_checkpoint(bad), Catch::Contains("decoder_hidden 1099511627776 is outside"));
+  with("dropout", 1.5);
+  CHECK_THROWS_WITH(load_checkpoint(bad), Catch::Contains("dropout must be in [0, 1)"));
+  // In range, but far more parameters than the file holds: rejected from the sizes alone (a
+  // network of width 4096 would need gigabytes).
+  with("width", 4096);
+  CHECK_THROWS_WITH(load_checkpoint(bad), Catch::Contains("needs at least") && Catch::Contains("the file holds"));
 }

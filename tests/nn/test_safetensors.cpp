@@ -3,6 +3,7 @@
 #include <fstream>
 
 #include "nn/safetensors.h"
+#include "support/temp_dir.h"
 
 using namespace nfs;
 
@@ -32,7 +33,8 @@ TEST_CASE("safetensors round trip with metadata", "[safetensors]") {
       {"a.weight", Tensor::from_vector({2, 3}, {1, 2, 3, 4, 5, 6})},
       {"b", Tensor::from_ints({4}, {-1, 0, 7, 1 << 30})},
       {"empty", Tensor::zeros({0, 3})}};
-  const std::string path = "roundtrip.safetensors";
+  test::TempDir dir("safetensors_roundtrip");
+  const std::string path = dir.file("roundtrip.safetensors");
   write_safetensors(path, t, {{"config", "{\"width\": 128}"}});
   SafetensorsFile f = read_safetensors(path);
   CHECK(f.metadata.at("config") == "{\"width\": 128}");
@@ -41,7 +43,7 @@ TEST_CASE("safetensors round trip with metadata", "[safetensors]") {
   CHECK(f.at("b").dtype() == DType::I32);
   CHECK(f.at("b").to_int_vector() == std::vector<int32_t>{-1, 0, 7, 1 << 30});
   CHECK(f.at("empty").numel() == 0);
-  CHECK_THROWS_WITH(f.at("nope"), "roundtrip.safetensors: missing tensor 'nope'");
+  CHECK_THROWS_WITH(f.at("nope"), path + ": missing tensor 'nope'");
   std::remove(path.c_str());
 }
 

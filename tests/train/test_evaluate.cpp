@@ -11,6 +11,7 @@
 #include "support/png_size.h"
 #include "train/tiny_config.h"
 #include "train/trainer.h"
+#include "support/temp_dir.h"
 
 using namespace nfs;
 namespace fs = std::filesystem;
@@ -54,7 +55,8 @@ TEST_CASE("evaluate writes the SPEC §7 tables and the comparison pictures", "[t
   TrainConfig c = test::tiny_train_config(600);
   c.train_identities = 1;
   Trainer t(c);
-  const std::string dir = "evaluate_test_" + std::to_string(getpid());
+  test::TempDir temp("evaluate");
+  const std::string dir = temp.path.string();
   fs::create_directories(dir);
   EvaluationOptions o;
   o.expressions_per_identity = 2;

@@ -70,6 +70,16 @@ TEST_CASE("the recipe's keys round-trip through JSON; unknown loss weights are e
   CHECK(back.loss_weights.normal == 0.0f);
   CHECK(back.loss_weights.vertex == 10.0f);
   CHECK(back.model.to_json() == c.model.to_json());
+  // Every key, the presets' included, reads back as written (the CPU preset's relative-L_BW stage
+  // was once lost here, because that key was written but never read).
+  for (const TrainConfig& preset : {cpu_small_config(), TrainConfig(), c})
+    CHECK(TrainConfig::from_json(preset.to_json(), "preset").to_json() == preset.to_json());
+  CHECK(TrainConfig::from_json(cpu_small_config().to_json(), "preset").weights_loss_relative_from == 9250);
+  CHECK_THROWS_WITH(TrainConfig::from_json(R"({"steps": 1e30})", "cfg.json"), Catch::Contains("cfg.json: steps must be an integer"));
+  CHECK_THROWS_WITH(TrainConfig::from_json(R"({"batch": 2.5})", "cfg.json"), Catch::Contains("batch must be an integer"));
+  CHECK_THROWS_WITH(TrainConfig::from_json(R"({"steps": 4294967296})", "cfg.json"), Catch::Contains("steps 4294967296 is out of range"));
+  CHECK_THROWS_WITH(TrainConfig::from_json(R"({"lr": "fast"})", "cfg.json"), Catch::Contains("lr must be a number"));
+  CHECK_THROWS_WITH(TrainConfig::from_json(R"({"model": {"width": 1e30}})", "cfg.json"), Catch::Contains("width must be an integer"));
   CHECK_THROWS_WITH(TrainConfig::from_json(R"({"loss_weights": {"vertx": 1}})", "cfg.json"),
                     Catch::Contains("cfg.json: unknown loss weight 'vertx'"));
   // A model configuration written before these keys loads with the paper's values.

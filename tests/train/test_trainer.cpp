@@ -5,6 +5,7 @@
 #include "support/same_parameters.h"
 #include "train/tiny_config.h"
 #include "train/trainer.h"
+#include "support/temp_dir.h"
 
 using namespace nfs;
 
@@ -28,7 +29,8 @@ TEST_CASE("a short CPU run lowers the validation MSE well below its start", "[tr
 }
 
 TEST_CASE("a run stopped and resumed from its checkpoint equals an uninterrupted run", "[train]") {
-  const std::string dir = "resume_test_run";
+  test::TempDir temp("resume");
+  const std::string dir = temp.path.string();
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   // Dropout on: its masks are functions of the step, so they must line up too.

@@ -9,6 +9,7 @@
 #include "geometry/write_obj.h"
 #include "train/tiny_config.h"
 #include "train/trainer.h"
+#include "support/temp_dir.h"
 
 using namespace nfs;
 
@@ -40,7 +41,8 @@ void write_sequence(const std::string& dir) {
 }  // namespace
 
 TEST_CASE("unlabelled OBJ sequences train with the decoder and range losses", "[train][userdata]") {
-  const std::string dir = "user_sequence_test";
+  test::TempDir temp("user_sequence");
+  const std::string dir = temp.path.string();
   std::filesystem::remove_all(dir);
   write_sequence(dir);
   IctModel ict = load_ict_model(kModel);
