@@ -15,6 +15,11 @@ namespace {
 
 constexpr int kOperatorFormat = 1;
 
+// An entry written before entries had checksums: replaced without a warning, it is not damaged.
+struct NoChecksum : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
 // FNV-1a, 64 bit: the cache key of a mesh and the checksum of an operator file's tensors.
 struct Fnv1a {
   uint64_t h = 1469598103934665603ull;
@@ -126,7 +131,7 @@ geo::MeshOperators read_operators(const std::string& path, bool require_checksum
                              ", the tensors hold " + std::to_string(V) + " and " + std::to_string(K));
   // Optional for files from other tools; every file the engine writes has it.
   auto checksum = f.metadata.find("checksum");
-  if (checksum == f.metadata.end() && require_checksum) throw std::runtime_error(path + ": no checksum");
+  if (checksum == f.metadata.end() && require_checksum) throw NoChecksum(path + ": no checksum");
   if (checksum != f.metadata.end() && checksum->second != tensors_checksum(f.tensors))
     throw std::runtime_error(path + ": checksum mismatch (the file is damaged)");
   geo::MeshOperators ops;
@@ -202,11 +207,14 @@ geo::MeshOperators cached_mesh_operators(const Eigen::MatrixXd& V, const Eigen::
         return ops;
       }
       problem = path + ": operators of another mesh";
+    } catch (const NoChecksum&) {
+      problem.clear();  // from an older version: replaced silently
     } catch (const std::exception& e) {
       problem = e.what();
     }
     // Never used: recomputed and replaced below.
-    std::fprintf(stderr, "warning: operator cache entry not usable, recomputing it: %s\n", problem.c_str());
+    if (!problem.empty())
+      std::fprintf(stderr, "warning: operator cache entry not usable, recomputing it: %s\n", problem.c_str());
   }
   if (cache_hit) *cache_hit = false;
   geo::MeshOperators ops;

@@ -29,9 +29,10 @@ namespace {
 
 const char* kIct = NFS_SHARED_DIR "/data/ict-facekit/ict_face_model.safetensors";
 // One folder per test process: ctest runs the cases in parallel processes.
-// Under the system temp folder, removed when the process exits.
-const test::TempDir kTemp("infer_cli");
-const std::string kDir = kTemp.path.string();
+// Under the system temp folder: made by set_up(), removed when the process exits (GPU cases skip
+// with _Exit, so nothing is made at static initialization).
+const std::string kDir =
+    (fs::temp_directory_path() / ("nfs_test_infer_cli_" + std::to_string(getpid()))).string();
 
 using Result = test::CommandResult;
 
@@ -48,7 +49,7 @@ void set_up() {
   static bool done = false;
   if (done) return;
   done = true;
-  fs::remove_all(kDir);
+  static const test::TempDir temp("infer_cli");  // the folder kDir names
   fs::create_directories(kDir + "/model");
   setenv("NFS_CACHE_DIR", (kDir + "/cache").c_str(), 1);
   TrainConfig c = test::tiny_train_config(600);
