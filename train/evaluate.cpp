@@ -320,6 +320,22 @@ EvaluationReport evaluate(Trainer& trainer, NfsNetwork& net, const EvaluationOpt
       kr.exp_r2 = r_squared(acc[k].z, acc[k].w, E);
       kr.exp_tail = tail_norm(acc[k].z, E);
       kr.exp_r2_per_shape = r_squared_per_dim(acc[k].z, acc[k].w, E);
+      std::vector<std::vector<float>> z_split[2], w_split[2];  // dense, sparse
+      for (size_t q = 0; q < acc[k].z.size(); ++q) {
+        const bool dense = std::all_of(acc[k].w[q].begin(), acc[k].w[q].end(), [](float x) { return x > 0.0f; });
+        z_split[dense ? 0 : 1].push_back(acc[k].z[q]);
+        w_split[dense ? 0 : 1].push_back(acc[k].w[q]);
+      }
+      auto rmse = [&](int part) {
+        double s2 = 0.0;
+        for (size_t q = 0; q < z_split[part].size(); ++q)
+          for (int e = 0; e < E; ++e) s2 += std::pow(double(z_split[part][q][e]) - w_split[part][q][e], 2);
+        return std::sqrt(s2 / double(z_split[part].size() * size_t(E)));
+      };
+      kr.dense_frames = int(z_split[0].size());
+      kr.sparse_frames = int(z_split[1].size());
+      if (kr.dense_frames > 1) kr.exp_r2_dense = r_squared(z_split[0], w_split[0], E), kr.exp_rmse_dense = rmse(0);
+      if (kr.sparse_frames > 1) kr.exp_r2_sparse = r_squared(z_split[1], w_split[1], E), kr.exp_rmse_sparse = rmse(1);
     }
     if (!acc[k].z_id.empty()) {
       kr.id_r2 = r_squared(acc[k].z_id, acc[k].w_id, int64_t(acc[k].w_id[0].size()));
@@ -382,6 +398,11 @@ EvaluationReport evaluate(Trainer& trainer, NfsNetwork& net, const EvaluationOpt
   for (int e = 0; e < E; ++e) order[e] = e;
   const auto& per_shape = r.kinds[0].rig_error_per_shape;
   std::sort(order.begin(), order.end(), [&](int a, int b) { return per_shape[a] > per_shape[b]; });
+  const TargetKindResult& self_kind = r.kinds[0];
+  md << "Encode R² (self) by kind of frame: dense mixes of all " << E << " shapes " << fixed(self_kind.exp_r2_dense)
+     << " (" << self_kind.dense_frames << " frames, weight RMSE " << fixed(self_kind.exp_rmse_dense)
+     << "); sparse and one-hot " << fixed(self_kind.exp_r2_sparse) << " (" << self_kind.sparse_frames
+     << " frames, weight RMSE " << fixed(self_kind.exp_rmse_sparse) << ").\n\n";
   md << "Worst 5 shapes (self, network rig error):";
   for (int q = 0; q < std::min(5, E); ++q) md << (q ? ", " : " ") << ict.expression_names[order[q]] << " " << fixed(per_shape[order[q]]);
   md << ".\n\n| test identity | rig error self | baseline | rig error stylized | baseline |\n|---|---:|---:|---:|---:|\n";

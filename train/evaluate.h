@@ -49,6 +49,11 @@ struct TargetKindResult {
   std::vector<double> rig_error_per_shape;  // network, mean over identities
   double exp_r2 = NAN, exp_tail = NAN;      // NaN: not measured for this kind
   std::vector<double> exp_r2_per_shape;     // encode R² of each of the 53 weights
+  // The same split by kind of frame: dense mixes (every weight > 0, the default mix's uniform
+  // part, which dominates the variance) and sparse ones (one-hot and 2-6 shapes, like real takes),
+  // each with its own R² and the RMSE of the weights.
+  double exp_r2_dense = NAN, exp_r2_sparse = NAN, exp_rmse_dense = NAN, exp_rmse_sparse = NAN;
+  int dense_frames = 0, sparse_frames = 0;
   double id_r2 = NAN, id_vertex = NAN, skin_accuracy = NAN;
 };
 

@@ -69,6 +69,12 @@ TEST_CASE("evaluate writes the SPEC §7 tables and the comparison pictures", "[t
   CHECK(r.cross_topology.baseline_mse > 0.0);
   CHECK(r.inverse_rig_mse > 0.0);
   CHECK(r.self.samples == 20);  // 10 test identities × 2 expressions
+  // Every encoded frame is either a dense mix (all 53 weights > 0) or a sparse one.
+  CHECK(r.kinds[0].dense_frames + r.kinds[0].sparse_frames == 20);
+  CHECK(r.kinds[0].dense_frames > 1);
+  CHECK(r.kinds[0].sparse_frames > 1);
+  CHECK(r.kinds[0].exp_rmse_dense > 0.0);
+  CHECK(r.markdown.find("Encode R² (self) by kind of frame") != std::string::npos);
   REQUIRE(r.self.per_segment.size() == size_t(c.model.segments));
   CHECK(r.markdown.find("expression MSE, mean of segments") != std::string::npos);
   CHECK(r.markdown.find("inverse rigging MSE") != std::string::npos);
