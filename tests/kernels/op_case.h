@@ -36,6 +36,10 @@ void run_parity(const char* name, const OpCase& c);
 // Random inputs from a fixed seed per call site.
 Tensor random_tensor(const Shape& shape, uint64_t seed, float lo = -1.0f, float hi = 1.0f);
 
+// max |a - b| over the largest |a|: CPU-vs-CUDA error for outputs that are sums of many signed
+// terms, where single entries near 0 carry the rounding of the whole sum.
+double scaled_max_error(const std::vector<float>& a, const std::vector<float>& b);
+
 }  // namespace nfs::test
 
 #define NFS_OP_CASE(opname)                                                                   \

@@ -121,17 +121,9 @@ TEST_CASE("gn_mlp on CUDA matches the CPU across tiles, a K tail and many blocks
     out[d] = y.value().to_vector();
     for (const Var& x : v) grads[d].push_back(x.grad().to_vector());
   }
-  auto close = [](const std::vector<float>& a, const std::vector<float>& b) {
-    double worst = 0.0, scale = 1e-6;
-    for (size_t i = 0; i < a.size(); ++i) {
-      worst = std::max(worst, std::abs(double(a[i]) - b[i]));
-      scale = std::max(scale, std::abs(double(a[i])));
-    }
-    return worst / scale;
-  };
-  CHECK(close(out[0], out[1]) < 1e-4);
+  CHECK(test::scaled_max_error(out[0], out[1]) < 1e-4);
   for (size_t i = 0; i < grads[0].size(); ++i) {
     INFO("gradient of input " << i);
-    CHECK(close(grads[0][i], grads[1][i]) < 1e-3);
+    CHECK(test::scaled_max_error(grads[0][i], grads[1][i]) < 1e-3);
   }
 }

@@ -104,17 +104,6 @@ double worst_relative(const std::vector<float>& a, const std::vector<float>& b) 
   return worst;
 }
 
-// max |a - b| over the largest |a|: for outputs that are sums of many signed terms, where single
-// entries can be near 0 and carry the rounding of the whole sum.
-double worst_scaled(const std::vector<float>& a, const std::vector<float>& b) {
-  REQUIRE(a.size() == b.size());
-  double worst = 0.0, scale = 1e-6;
-  for (size_t i = 0; i < a.size(); ++i) {
-    worst = std::max(worst, std::abs(double(a[i]) - b[i]));
-    scale = std::max(scale, std::abs(double(a[i])));
-  }
-  return worst / scale;
-}
 }  // namespace
 
 TEST_CASE("reductions agree with the CPU on large inputs", "[op][gpu]") {
@@ -137,7 +126,7 @@ TEST_CASE("reductions agree with the CPU on large inputs", "[op][gpu]") {
   CHECK(sums[1] == Approx(sums[0]).epsilon(1e-5).margin(1e-2));
   // Means of 20,000 terms of about ±1 are ~1e-2 and some ~1e-5; the CUDA sum adds in
   // atomic, run-dependent order, so entry by entry relative error is flaky near 0 (issue 17).
-  CHECK(worst_scaled(means[0], means[1]) < 1e-4);
+  CHECK(test::scaled_max_error(means[0], means[1]) < 1e-4);
   // m_v / Σm · g: Σm itself differs by a few roundings between the devices.
   CHECK(worst_relative(grads[0], grads[1]) < 1e-5);
 }
