@@ -20,10 +20,18 @@ namespace {
 
 // Readers that take a path get the bytes through one file per process (libFuzzer runs one input
 // at a time per process), in the temp folder.
-std::string as_file(const uint8_t* data, size_t size, const std::string& extension) {
-  static const std::string stem =
+// The files are removed when the process exits.
+struct InputFiles {
+  const std::string stem =
       (std::filesystem::temp_directory_path() / ("nfs_fuzz_" + std::to_string(::getpid()))).string();
-  const std::string path = stem + extension;
+  ~InputFiles() {
+    for (const char* extension : {".obj", ".glb", ".gltf", ".safetensors"}) std::remove((stem + extension).c_str());
+  }
+};
+
+std::string as_file(const uint8_t* data, size_t size, const std::string& extension) {
+  static const InputFiles files;
+  const std::string path = files.stem + extension;
   std::ofstream(path, std::ios::binary | std::ios::trunc).write(reinterpret_cast<const char*>(data), std::streamsize(size));
   return path;
 }

@@ -12,6 +12,7 @@
 #include <iterator>
 
 #include "fuzz/fuzz_targets.h"
+#include "infer/cli.h"
 
 namespace fs = std::filesystem;
 
@@ -27,13 +28,8 @@ std::vector<fs::path> inputs(const std::string& kind, const std::string& format)
   return files;
 }
 
-std::string bytes(const fs::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(f), {});
-}
-
 int replay(const std::string& format, const fs::path& p) {
-  const std::string b = bytes(p);
+  const std::string b = nfs::read_text_file(p.string());
   return nfs::fuzz::read_input(format, reinterpret_cast<const uint8_t*>(b.data()), b.size());
 }
 

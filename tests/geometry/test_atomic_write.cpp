@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "geometry/atomic_write.h"
+#include "infer/cli.h"
 #include "support/temp_dir.h"
 
 using namespace nfs;
@@ -53,8 +54,7 @@ TEST_CASE("a full disk leaves neither the file nor a temporary behind", "[io]") 
   CHECK_THROWS(write_file_atomic(path, std::string(100000, 'y')));
   setrlimit(RLIMIT_FSIZE, &old);
   std::signal(SIGXFSZ, old_handler);
-  std::ifstream f(path);
-  CHECK(std::string(std::istreambuf_iterator<char>(f), {}) == "old");
+  CHECK(read_text_file(path) == "old");
   CHECK(files_in(dir.path) == 1);
 }
 
@@ -73,8 +73,7 @@ TEST_CASE("concurrent writers of one path leave one writer's whole file", "[io]"
   for (int i = 0; i < 8; ++i)
     threads.emplace_back([&, i] { write_file_atomic(path, std::string(200000, char('a' + i))); });
   for (std::thread& t : threads) t.join();
-  std::ifstream f(path, std::ios::binary);
-  const std::string s(std::istreambuf_iterator<char>(f), {});
+  const std::string s = read_text_file(path);
   REQUIRE(s.size() == 200000);
   CHECK(s.find_first_not_of(s[0]) == std::string::npos);
   CHECK(files_in(dir.path) == 1);

@@ -10,6 +10,7 @@
 
 #include "geometry/operator_io.h"
 #include "geometry/test_meshes.h"
+#include "infer/cli.h"
 #include "support/temp_dir.h"
 
 using namespace nfs;
@@ -66,11 +67,6 @@ std::string cache_entry(const std::string& dir) {
   return files[0];
 }
 
-std::string file_bytes(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(f), {});
-}
-
 }  // namespace
 
 TEST_CASE("a truncated or bit-flipped cache entry is detected, recomputed and replaced", "[geometry][cache]") {
@@ -81,7 +77,7 @@ TEST_CASE("a truncated or bit-flipped cache entry is detected, recomputed and re
   test::ScopedEnv cache("NFS_CACHE_DIR", temp.path.string());
   bool hit = true;
   const geo::MeshOperators fresh = cached_mesh_operators(V, F, 8, &hit);
-  const std::string entry = cache_entry(temp.path.string()), good = file_bytes(entry);
+  const std::string entry = cache_entry(temp.path.string()), good = read_text_file(entry);
   CHECK(read_operators(entry, true).evals.size() == 8);
 
   SECTION("a bit flipped in the eigenvectors: still parses, the checksum catches it") {
@@ -97,7 +93,7 @@ TEST_CASE("a truncated or bit-flipped cache entry is detected, recomputed and re
   const geo::MeshOperators again = cached_mesh_operators(V, F, 8, &hit);
   CHECK_FALSE(hit);
   CHECK(again.evals.isApprox(fresh.evals));
-  CHECK(file_bytes(cache_entry(temp.path.string())) == good);  // replaced by a whole entry
+  CHECK(read_text_file(cache_entry(temp.path.string())) == good);  // replaced by a whole entry
   cached_mesh_operators(V, F, 8, &hit);
   CHECK(hit);
 }
