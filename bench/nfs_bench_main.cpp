@@ -23,6 +23,7 @@
 #include "kernels/cuda_context.h"
 #include "nn/checkpoint.h"
 #include "nn/cuda_allocator.h"
+#include "nn/mesh_forward.h"
 #include "nn/prepared_target.h"
 #include "nn/safetensors.h"
 #include "train/ict_model.h"
@@ -228,9 +229,19 @@ int main(int argc, char** argv) {
         reset_peaks(dev);
         PreparedTarget target;
         Timing prepare = time_it(repeat, [&] { target = prepare_target(net, pos1, nrm1, img1, ops); }, dev);
-        Timing b1 = time_it(repeat, [&] { decode_frames(net, target, encode_expressions(net, pos1, nrm1, img1, ops)); }, dev);
-        Timing bb = time_it(repeat, [&] { decode_frames(net, target, encode_expressions(net, posb, nrmb, imgb, ops)); }, dev);
-        Tensor z = encode_expressions(net, posb, nrmb, imgb, ops);
+        // The source side as nfs_infer runs it (encode_source: the neutral, here the first frame,
+        // is read by models with neutral offsets or segment pooling).
+        PreparedMesh source;
+        source.ops = ops;
+        source.faces = faces;
+        source.neutral = pos1.to_vector();
+        auto encode = [&](const Tensor& p, const Tensor& n, const Tensor& im) {
+          NoGradGuard no_grad;
+          return encode_source(net, FrameBatch{p, n, im}, source, 0).value();
+        };
+        Timing b1 = time_it(repeat, [&] { decode_frames(net, target, encode(pos1, nrm1, img1)); }, dev);
+        Timing bb = time_it(repeat, [&] { decode_frames(net, target, encode(posb, nrmb, imgb)); }, dev);
+        Tensor z = encode(posb, nrmb, imgb);
         Timing dec = time_it(repeat, [&] { decode_frames(net, target, z); }, dev);
         const double H = double(cfg.decoder_hidden), C = double(cfg.code_dim);
         const double flops_per_vertex = 2.0 * (C * H + (cfg.decoder_hidden_layers - 1) * H * H + H * 3);

@@ -41,26 +41,29 @@ std::unique_ptr<Engine::Target> Engine::prepare_target(const std::string& path, 
 }
 
 std::unique_ptr<Engine::Sources> Engine::load_sources(const std::vector<std::string>& sources,
-                                                      const AlignOptions& align) {
+                                                      const AlignOptions& align, const std::string& neutral) {
   if (sources.empty()) throw std::invalid_argument("no source mesh given");
   auto s = std::make_unique<Sources>();
-  CanonicalMesh first = load_canonical_mesh(sources[0], align, ict_);
-  s->topology.name = sources[0];
+  const std::string& neutral_path = neutral.empty() ? sources[0] : neutral;
+  CanonicalMesh first = load_canonical_mesh(neutral_path, align, ict_);
+  s->topology.name = neutral_path;
   s->topology.F = first.mesh.F;
   s->topology.num_vertices = first.V.rows();
   s->mesh = prepare_mesh(s->topology, points_vector(first.V), int(net_->config.eigenpairs), device_);
   for (const std::string& path : sources)
     for (const Eigen::MatrixXd& V : source_frames(path)) {
       if (V.rows() != first.V.rows())
-        throw std::runtime_error(path + ": " + std::to_string(V.rows()) + " vertices, the sequence's first frame " +
-                                 sources[0] + " has " + std::to_string(first.V.rows()));
+        throw std::runtime_error(path + ": " + std::to_string(V.rows()) + " vertices, the source's " +
+                                 (neutral.empty() ? "first frame " : "neutral ") + neutral_path + " has " +
+                                 std::to_string(first.V.rows()));
       s->frames.push_back(points_vector(first.to_canonical.apply(V)));
     }
   return s;
 }
 
-Tensor Engine::encode(const std::vector<std::string>& sources, const AlignOptions& align) {
-  std::unique_ptr<Sources> s = load_sources(sources, align);
+Tensor Engine::encode(const std::vector<std::string>& sources, const AlignOptions& align,
+                      const std::string& neutral) {
+  std::unique_ptr<Sources> s = load_sources(sources, align, neutral);
   const std::vector<std::vector<float>>& frames = s->frames;
   const PreparedMesh& mesh = s->mesh;
   std::vector<float> codes;
@@ -70,7 +73,8 @@ Tensor Engine::encode(const std::vector<std::string>& sources, const AlignOption
     std::vector<float> flat;
     for (size_t i = start; i < end; ++i) flat.insert(flat.end(), frames[i].begin(), frames[i].end());
     FrameBatch b = make_frames(flat, int64_t(end - start), mesh, net_->config.camera, device_);
-    std::vector<float> z = encode_expressions(*net_, b.positions, b.normals, b.images, mesh.ops).to_vector();
+    NoGradGuard no_grad;
+    std::vector<float> z = encode_source(*net_, b, mesh, 0).value().to_vector();
     codes.insert(codes.end(), z.begin(), z.end());
   }
   return Tensor::from_vector({int64_t(frames.size()), D}, codes);

@@ -36,17 +36,20 @@ class Engine {
 
   // Source frames (OBJ files, or glTF/GLB files whose morph targets or animation hold several
   // frames: infer/canonical_mesh.h source_frames), all of one topology, in the canonical frame.
-  // The first file is aligned and its operators serve all; the others move with its similarity.
-  // Held by pointer, as Target is: mesh.topology points at topology.
+  // The source's neutral (`neutral`, or the first file when empty) is aligned and its operators
+  // serve all frames; the frames move with its similarity. Models with exp_neutral_offsets read
+  // each frame's offset from it. Held by pointer, as Target is: mesh.topology points at topology.
   struct Sources {
     MeshTopology topology;
-    PreparedMesh mesh;                       // the first frame's operators and faces on the device
+    PreparedMesh mesh;                       // the neutral's operators, faces and positions
     std::vector<std::vector<float>> frames;  // [#V·3] canonical positions per frame, in order
   };
-  std::unique_ptr<Sources> load_sources(const std::vector<std::string>& paths, const AlignOptions& align);
+  std::unique_ptr<Sources> load_sources(const std::vector<std::string>& paths, const AlignOptions& align,
+                                        const std::string& neutral = "");
 
   // Codes z_GE [N, code] of the source frames of load_sources.
-  Tensor encode(const std::vector<std::string>& sources, const AlignOptions& align);
+  Tensor encode(const std::vector<std::string>& sources, const AlignOptions& align,
+                const std::string& neutral = "");
 
   // Codes from FACS weights [N, 53]: the first 53 dimensions, the rest 0.
   Tensor codes_from_weights(const std::vector<float>& weights, int num_frames) const;

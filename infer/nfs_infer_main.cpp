@@ -38,7 +38,8 @@ void print_help(const char* cmd) {
     std::printf("usage: nfs_infer retarget --source A.obj [B.obj ...] --target T.obj -o OUT [options]\n"
                 "  Clones the expression of each source frame onto the neutral target. OUT ending in .glb or\n"
                 "  .gltf: one file with the frames as an animation; otherwise a folder with one OBJ per frame\n"
-                "  (the target's polygons and UVs, named after the sources). --strip PNG: source | result.\n%s", kCommon);
+                "  (the target's polygons and UVs, named after the sources). --strip PNG: source | result.\n"
+                "  --source-neutral N.obj   the source's neutral face (default: the first source frame)\n%s", kCommon);
   } else if (c == "animate") {
     std::printf("usage: nfs_infer animate --weights TAKE.csv --target T.obj -o OUT.glb|OUT_DIR [options]\n"
                 "  Animates the target from FACS weights (ICT, ARKit or Live Link Face column names).\n"
@@ -52,7 +53,8 @@ void print_help(const char* cmd) {
   } else if (c == "encode") {
     std::printf("usage: nfs_infer encode --source A.obj [B.obj ...] -o WEIGHTS.csv [--naming ict|arkit] [options]\n"
                 "  Inverse rigging: the 53 FACS weights of each source frame.\n"
-                "  --plot PNG: the weights over the frames (the 8 shapes with the largest peak).\n%s", kCommon);
+                "  --plot PNG: the weights over the frames (the 8 shapes with the largest peak).\n"
+                "  --source-neutral N.obj   the source's neutral face (default: the first source frame)\n%s", kCommon);
   } else {
     std::printf(
         "nfs_infer: mesh-agnostic facial expression cloning (Neural Face Skinning)\n\n"
@@ -82,6 +84,12 @@ void apply_edits(const CliArgs& args, std::vector<float>& codes, int64_t N, int6
     for (int64_t f = 0; f < N; ++f)
       for (int i : idx) codes[f * D + i] = v;
   }
+}
+
+// The source frames' codes; the source's neutral is --source-neutral or the first frame.
+Tensor source_codes(const CliArgs& args, Engine& engine, const std::vector<std::string>& sources,
+                    const AlignOptions& align) {
+  return engine.encode(sources, align, args.get("--source-neutral"));
 }
 
 Tensor edited(const CliArgs& args, const Tensor& codes) {
@@ -142,7 +150,7 @@ int run(const std::string& cmd, int argc, char** argv) {
 #endif
     return 0;
   }
-  CliArgs args(argc, argv, 2, options_with({"--source", "--weights", "--format", "--naming", "--strip", "--sheet", "--plot"}),
+  CliArgs args(argc, argv, 2, options_with({"--source", "--source-neutral", "--weights", "--format", "--naming", "--strip", "--sheet", "--plot"}),
                {"--help", "--smooth"});
   if (args.has("--help")) {
     print_help(cmd.c_str());
@@ -153,7 +161,7 @@ int run(const std::string& cmd, int argc, char** argv) {
     const std::string out = args.require("-o");
     Engine engine(engine_options_from_args(args));
     std::vector<std::string> sources = source_paths_from_args(args);
-    Tensor z = edited(args, engine.encode(sources, align));
+    Tensor z = edited(args, source_codes(args, engine, sources, align));
     const int64_t N = z.size(0), D = z.size(1), E = kNumIctExpressions;
     std::vector<float> all = z.to_vector(), w(static_cast<size_t>(N * E));
     for (int64_t f = 0; f < N; ++f)
@@ -180,7 +188,7 @@ int run(const std::string& cmd, int argc, char** argv) {
 
   if (cmd == "retarget") {
     std::vector<std::string> sources = source_paths_from_args(args);
-    Tensor z = edited(args, engine.encode(sources, align));
+    Tensor z = edited(args, source_codes(args, engine, sources, align));
     std::vector<std::vector<float>> frames = engine.decode(*target, z);
     // One name per frame: the file's, numbered when a glTF source holds several frames.
     std::vector<std::string> names;

@@ -57,8 +57,9 @@ int Retargeter::prepare_target(const std::vector<float>& positions, const std::v
 
 int Retargeter::target_vertex_count(int target) const { return int(impl_->target(target).mesh.V.rows()); }
 
-std::vector<std::vector<float>> Retargeter::encode(const std::vector<std::string>& paths) {
-  Tensor z = impl_->engine->encode(paths, AlignOptions());
+std::vector<std::vector<float>> Retargeter::encode(const std::vector<std::string>& paths,
+                                                   const std::string& neutral_path) {
+  Tensor z = impl_->engine->encode(paths, AlignOptions(), neutral_path);
   const int64_t N = z.size(0), D = z.size(1);
   std::vector<float> all = z.to_vector();
   std::vector<std::vector<float>> out;

@@ -34,6 +34,21 @@ void load_parameters(NfsNetwork& net, const std::map<std::string, Tensor>& tenso
       throw std::runtime_error(label + ": tensor '" + name + "' is not part of this network");
 }
 
+std::vector<std::string> copy_matching_parameters(NfsNetwork& net, const std::string& path) {
+  const SafetensorsFile f = read_safetensors(path);
+  std::vector<std::string> fresh;
+  for (auto& [name, p] : net.named_parameters()) {
+    auto it = f.tensors.find(name);
+    if (it != f.tensors.end() && it->second.dtype() == DType::F32 && it->second.shape() == p.value().shape())
+      p.mutable_value().copy_(it->second);
+    else
+      fresh.push_back(name);
+  }
+  if (fresh.size() == net.named_parameters().size())
+    throw std::runtime_error(path + ": no tensor matches this network's parameters");
+  return fresh;
+}
+
 LoadedCheckpoint load_checkpoint(const std::string& path, Device device) {
   SafetensorsFile f = read_safetensors(path);
   auto cfg = f.metadata.find("config");

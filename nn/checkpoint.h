@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "nn/nfs_network.h"
 
@@ -25,5 +26,10 @@ LoadedCheckpoint load_checkpoint(const std::string& path, Device device = Device
 // `label` names the source in error messages.
 void load_parameters(NfsNetwork& net, const std::map<std::string, Tensor>& tensors,
                      const std::string& label);
+
+// Warm start from another checkpoint: copies every tensor of `path` whose name and shape match a
+// parameter of `net`, leaves the others at their initial values, and returns the names of those
+// left (a new or resized module). Throws when nothing matches (not a checkpoint of this model).
+std::vector<std::string> copy_matching_parameters(NfsNetwork& net, const std::string& path);
 
 }  // namespace nfs

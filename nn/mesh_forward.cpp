@@ -66,10 +66,34 @@ FrameBatch make_frames(const std::vector<float>& positions, int64_t frames, cons
   return b;
 }
 
+namespace {
+// Position offsets are ~0.03 canonical units (ICT mm): scaled to the normals' order of magnitude.
+constexpr float kOffsetScale = 10.0f;
+
+// [B, V, 6]: each frame's (position, normal) minus the source neutral's (exp_neutral_offsets).
+Var neutral_offsets(const FrameBatch& source, const PreparedMesh& source_mesh) {
+  NoGradGuard no_grad;
+  const int64_t V = source.positions.size(1);
+  if (int64_t(source_mesh.neutral.size()) != V * 3)
+    throw std::invalid_argument("encode_source: the source neutral has " +
+                                std::to_string(source_mesh.neutral.size() / 3) + " vertices, the frames " +
+                                std::to_string(V));
+  Var x0(Tensor::from_vector({1, V, 3}, source_mesh.neutral, source.positions.device()));
+  Var n0 = vertex_normals(x0, source_mesh.faces);
+  return concat({scale(sub(Var(source.positions), x0), kOffsetScale), sub(Var(source.normals), n0)});
+}
+}  // namespace
+
 Var encode_source(NfsNetwork& net, const FrameBatch& source, const PreparedMesh& source_mesh, uint64_t seed) {
   Var c_src = net.image_code(Var(source.images));
-  return net.expression_code(net.vertex_features(source.positions, source.normals, c_src), source_mesh.ops,
-                             seed * 4 + 1);
+  Var features = net.vertex_features(source.positions, source.normals, c_src);
+  Var z_skin;  // the source's own segments, for pooling per segment (not trained from here)
+  if (net.config.exp_segment_pool) {
+    NoGradGuard no_grad;
+    z_skin = Var(net.skin_weights(features, source_mesh.ops, seed * 4 + 3).value());
+  }
+  if (net.config.exp_neutral_offsets) features = concat({features, neutral_offsets(source, source_mesh)});
+  return net.expression_code(features, source_mesh.ops, seed * 4 + 1, z_skin);
 }
 
 TargetCodes encode_target(NfsNetwork& net, const FrameBatch& target, const PreparedMesh& target_mesh, uint64_t seed) {

@@ -2,6 +2,7 @@
 
 #include "nn/json_field.h"
 
+#include <algorithm>
 #include <cmath>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
@@ -34,6 +35,9 @@ std::string NfsConfig::to_json() const {
       {"skinning", skinning},
       {"decoder_target_codes", decoder_target_codes},
       {"image_init_gain", image_init_gain},
+      {"exp_neutral_offsets", exp_neutral_offsets},
+      {"exp_segment_pool", exp_segment_pool},
+      {"exp_segment_channels", exp_segment_channels},
       {"seed", seed},
       {"num_identity", num_identity},
       {"num_expression", num_expression},
@@ -75,7 +79,8 @@ int64_t diffusion_net_weights(int64_t c_in, int64_t c_out, int64_t width, int64_
 int64_t NfsConfig::min_parameter_count() const {
   int64_t n = 128 * code_dim;  // the image encoder's fc
   n += diffusion_net_weights(vertex_features(), code_dim, width, id_blocks);
-  n += diffusion_net_weights(vertex_features(), code_dim, expression_width(), exp_blocks);
+  n += diffusion_net_weights(expression_features(), expression_outputs(), expression_width(), exp_blocks);
+  if (exp_segment_pool) n += segments * exp_segment_channels * code_dim;
   if (skinning) {
     n += diffusion_net_weights(vertex_features(), segments, width, skin_blocks);
     n += segments * skin_hidden + skin_hidden * skin_hidden + skin_hidden * code_dim;
@@ -102,6 +107,8 @@ void NfsConfig::check(const std::string& label) const {
   require_range(num_expression, 1, kMaxCodes, label, "num_expression");
   require(std::isfinite(dropout) && dropout >= 0.0f && dropout < 1.0f, label, "dropout must be in [0, 1)");
   require(std::isfinite(image_init_gain) && image_init_gain > 0.0f, label, "image_init_gain must be positive");
+  require_range(exp_segment_channels, 1, kMaxWidth, label, "exp_segment_channels");
+  require(!exp_segment_pool || skinning, label, "exp_segment_pool needs the skinning encoder");
   require_range(camera.width, 1, kMaxImage, label, "camera width");
   require_range(camera.height, 1, kMaxImage, label, "camera height");
   require(std::isfinite(camera.distance) && camera.distance >= 0.0f && std::isfinite(camera.fov_y) &&
@@ -122,6 +129,17 @@ NfsConfig NfsConfig::from_json(const std::string& text, const std::string& label
     throw std::runtime_error(label + ": model configuration version " +
                              std::to_string(version) + " is not supported (expected " +
                              std::to_string(kConfigVersion) + ")");
+  // Unknown keys are errors: a model from a newer version (or a typo in a training config's
+  // "model" section) must not load as something else.
+  static const char* kKeys[] = {"format", "version", "width", "exp_width", "id_blocks", "exp_blocks", "skin_blocks",
+                                "code_dim", "segments", "eigenpairs", "skin_hidden", "decoder_hidden",
+                                "decoder_hidden_layers", "decoder_groups", "dropout", "skinning",
+                                "decoder_target_codes", "image_init_gain", "exp_neutral_offsets", "exp_segment_pool",
+                                "exp_segment_channels", "seed", "num_identity", "num_expression", "camera"};
+  for (auto it = j.begin(); it != j.end(); ++it)
+    if (std::find(std::begin(kKeys), std::end(kKeys), it.key()) == std::end(kKeys))
+      throw std::runtime_error(label + ": model configuration: unknown key '" + it.key() +
+                               "' (a model of a newer version?)");
   NfsConfig c;
   try {
     c.width = json_required<decltype(c.width)>(j, "width", label);
@@ -140,6 +158,9 @@ NfsConfig NfsConfig::from_json(const std::string& text, const std::string& label
     c.skinning = json_required<decltype(c.skinning)>(j, "skinning", label);
     c.decoder_target_codes = json_field<decltype(c.decoder_target_codes)>(j, "decoder_target_codes", true, label);  // absent before version 1.1
     c.image_init_gain = json_field<decltype(c.image_init_gain)>(j, "image_init_gain", 1.0f, label);
+    c.exp_neutral_offsets = json_field<decltype(c.exp_neutral_offsets)>(j, "exp_neutral_offsets", false, label);  // absent: off
+    c.exp_segment_pool = json_field<decltype(c.exp_segment_pool)>(j, "exp_segment_pool", false, label);
+    c.exp_segment_channels = json_field<decltype(c.exp_segment_channels)>(j, "exp_segment_channels", int64_t(16), label);
     c.seed = json_required<decltype(c.seed)>(j, "seed", label);
     c.num_identity = json_required<decltype(c.num_identity)>(j, "num_identity", label);
     c.num_expression = json_required<decltype(c.num_expression)>(j, "num_expression", label);
@@ -161,11 +182,13 @@ NfsNetwork::NfsNetwork(const NfsConfig& cfg)
       init(cfg.seed),
       image_encoder(cfg.code_dim, init),
       id_encoder(cfg.vertex_features(), cfg.code_dim, cfg.width, cfg.id_blocks, cfg.dropout, init),
-      exp_encoder(cfg.vertex_features(), cfg.code_dim, cfg.expression_width(), cfg.exp_blocks, cfg.dropout, init),
+      exp_encoder(cfg.expression_features(), cfg.expression_outputs(), cfg.expression_width(), cfg.exp_blocks, cfg.dropout, init),
       decoder_out(cfg.decoder_hidden, 3, true, init) {
   if (config.camera.distance == 0.0f) config.camera = canonical_camera();
   if (cfg.decoder_hidden % cfg.decoder_groups != 0)
     throw std::invalid_argument("NfsConfig: decoder_hidden must be a multiple of decoder_groups");
+  if (cfg.exp_segment_pool && !cfg.skinning)
+    throw std::invalid_argument("NfsConfig: exp_segment_pool needs the skinning encoder");
   register_module("image_encoder", image_encoder);
   register_module("id_encoder", id_encoder);
   register_module("exp_encoder", exp_encoder);
@@ -186,15 +209,18 @@ NfsNetwork::NfsNetwork(const NfsConfig& cfg)
     register_module("decoder.norms." + std::to_string(i), *decoder_norms.back());
   }
   register_module("decoder.out", decoder_out);
+  if (cfg.exp_segment_pool) {  // last, so that every other module draws the same initial values
+    exp_head = std::make_unique<Linear>(cfg.segments * cfg.exp_segment_channels, cfg.code_dim, true, init);
+    register_module("exp_head", *exp_head);
+  }
+  auto scale_in_place = [](Var& p, float g) {
+    std::vector<float> v = p.value().to_vector();
+    for (float& x : v) x *= g;
+    p.mutable_value() = Tensor::from_vector(p.value().shape(), v);
+  };
   if (cfg.image_init_gain != 1.0f) {
-    const float g = cfg.image_init_gain;
-    auto scale_in_place = [g](Var& p) {
-      std::vector<float> v = p.value().to_vector();
-      for (float& x : v) x *= g;
-      p.mutable_value() = Tensor::from_vector(p.value().shape(), v);
-    };
-    for (auto& conv : image_encoder.convs) scale_in_place(conv->weight_g);
-    scale_in_place(image_encoder.fc.weight);
+    for (auto& conv : image_encoder.convs) scale_in_place(conv->weight_g, cfg.image_init_gain);
+    scale_in_place(image_encoder.fc.weight, cfg.image_init_gain);
   }
 }
 
@@ -221,8 +247,27 @@ Var NfsNetwork::identity_code(const Var& features, const SpectralOperators& ops,
   return vertex_mean(id_encoder.forward(features, ops, seed), ops.mass);
 }
 
-Var NfsNetwork::expression_code(const Var& features, const SpectralOperators& ops, uint64_t seed) {
-  return vertex_mean(exp_encoder.forward(features, ops, seed), ops.mass);
+Var NfsNetwork::expression_code(const Var& features, const SpectralOperators& ops, uint64_t seed,
+                                const Var& z_skin) {
+  Var h = exp_encoder.forward(features, ops, seed);
+  if (!config.exp_segment_pool) return vertex_mean(h, ops.mass);
+  if (!z_skin.defined())
+    throw std::invalid_argument("expression_code: this model pools per segment and needs the source's z_Skin");
+  // Segment means: P[b, l, :] = Σ_i m_i s_bil h_bi / Σ_i m_i s_bil, as one batched product with
+  // the normalized weights (constants: z_Skin is detached).
+  const int64_t B = h.shape()[0], V = h.shape()[1], L = config.segments;
+  std::vector<float> s = z_skin.value().to_vector(), m = ops.mass.to_vector();
+  if (int64_t(s.size()) != B * V * L)
+    throw std::invalid_argument("expression_code: z_Skin " + z_skin.shape().str() + " for " + h.shape().str());
+  for (int64_t b = 0; b < B; ++b)
+    for (int64_t l = 0; l < L; ++l) {
+      double total = 0.0;
+      for (int64_t i = 0; i < V; ++i) total += double(m[i]) * s[(b * V + i) * L + l];
+      const double inv = total > 0.0 ? 1.0 / total : 0.0;
+      for (int64_t i = 0; i < V; ++i) s[(b * V + i) * L + l] = float(double(m[i]) * s[(b * V + i) * L + l] * inv);
+    }
+  Var pooled = matmul(Var(Tensor::from_vector({B, V, L}, s, h.device())), h, true);  // [B, L, C]
+  return exp_head->forward(reshape(pooled, {B, L * config.exp_segment_channels}));
 }
 
 Var NfsNetwork::skin_weights(const Var& features, const SpectralOperators& ops, uint64_t seed) {

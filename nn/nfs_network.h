@@ -46,6 +46,18 @@ struct NfsConfig {
   // shrinks the render ~0.42x per stride-2 conv, so at gain 1 the image code is constant across
   // a batch (spread 1e-6) and the expression encoder plateaus for ~400 steps; 2.4 removes it.
   float image_init_gain = 1.0f;
+  // true (CPU preset, beyond the paper): the expression encoder also reads each source vertex's
+  // offset from the source's neutral (position and normal, 6 more input features), so that it
+  // need not tell the expression apart from the identity in absolute positions. The source's
+  // neutral is the mesh its operators come from (the first frame, or --source-neutral).
+  bool exp_neutral_offsets = false;
+  // true (CPU preset, beyond the paper): z_GE = Linear(segment means of the expression encoder's
+  // per-vertex output), the means taken per segment of the source's own z_Skin (the skinning
+  // encoder run on the source, detached) instead of one mean over the whole head. A blink moves
+  // ~1 % of the head's area: in the global mean its signal is diluted 100x, in its segment's mean
+  // it is not. Needs skinning. The encoder then outputs exp_segment_channels per vertex.
+  bool exp_segment_pool = false;
+  int64_t exp_segment_channels = 16;
   uint64_t seed = 0;     // parameter initialization
   RasterCamera camera;   // the renderer the image encoder was trained with
   int64_t num_identity = 100, num_expression = 53;  // ICT code dimensions used by the losses
@@ -53,6 +65,10 @@ struct NfsConfig {
   // position 3 + normal 3 + image code: 134 at the default code_dim of 128.
   int64_t vertex_features() const { return 6 + code_dim; }
   int64_t expression_width() const { return exp_width > 0 ? exp_width : width; }
+  // The expression encoder's input: the vertex features, plus the neutral offsets where on.
+  int64_t expression_features() const { return vertex_features() + (exp_neutral_offsets ? 6 : 0); }
+  // Its per-vertex output: the code itself, or the channels pooled per segment.
+  int64_t expression_outputs() const { return exp_segment_pool ? exp_segment_channels : code_dim; }
   int64_t decoder_in() const { return 6 + 3 * code_dim; }
   int64_t target_columns() const { return 6 + 2 * code_dim; }  // decoder input without z_LE
   // A lower bound of the parameter count, from the sizes alone (the dense weights; biases, norms
@@ -77,7 +93,8 @@ class NfsNetwork : public Module {
   // concat(positions [B,V,3], normals [B,V,3], c broadcast over V) -> [B, V, 134]
   Var vertex_features(const Tensor& positions, const Tensor& normals, const Var& c) const;
   Var identity_code(const Var& features, const SpectralOperators& ops, uint64_t seed);    // [B,128]
-  Var expression_code(const Var& features, const SpectralOperators& ops, uint64_t seed);  // [B,128]
+  // [B,128]; with exp_segment_pool, z_skin [B,V,L] is the source's (skin_weights, detached).
+  Var expression_code(const Var& features, const SpectralOperators& ops, uint64_t seed, const Var& z_skin = Var());
   Var skin_weights(const Var& features, const SpectralOperators& ops, uint64_t seed);     // [B,V,L]
   // ω = MLP(z_Skin): [B, V, L] -> [B, V, 128]
   Var skinning_omega(const Var& z_skin) const;
@@ -100,6 +117,7 @@ class NfsNetwork : public Module {
   DiffusionNet id_encoder, exp_encoder;
   std::unique_ptr<DiffusionNet> skin_encoder;  // null in the ablation
   std::unique_ptr<LinearStack> skinning_mlp;   // null in the ablation
+  std::unique_ptr<Linear> exp_head;            // L·channels -> code, with exp_segment_pool only
   std::vector<std::unique_ptr<Linear>> decoder_linears;
   std::vector<std::unique_ptr<GroupNorm>> decoder_norms;
   Linear decoder_out;

@@ -25,6 +25,8 @@ PreparedTarget prepare_target(NfsNetwork& net, const Tensor& positions, const Te
 
 Tensor encode_expressions(NfsNetwork& net, const Tensor& positions, const Tensor& normals,
                           const Tensor& images, const SpectralOperators& ops) {
+  if (net.config.exp_neutral_offsets || net.config.exp_segment_pool)
+    throw std::invalid_argument("encode_expressions: this model reads the source's neutral or segments; use encode_source");
   NoGradGuard no_grad;
   Var c = net.image_code(Var(images));
   return net.expression_code(net.vertex_features(positions, normals, c), ops, 0).value();

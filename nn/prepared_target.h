@@ -25,7 +25,8 @@ PreparedTarget prepare_target(NfsNetwork& net, const Tensor& positions, const Te
                               const Tensor& image, const SpectralOperators& ops);
 
 // Expression codes z_GE [B, code] of B source frames sharing one mesh's operators.
-// positions, normals [B, Vs, 3]; images [B, 3, 256, 256].
+// positions, normals [B, Vs, 3]; images [B, 3, 256, 256]. Models that read the source's neutral
+// (exp_neutral_offsets) need nn/mesh_forward.h encode_source instead: this throws for them.
 Tensor encode_expressions(NfsNetwork& net, const Tensor& positions, const Tensor& normals,
                           const Tensor& images, const SpectralOperators& ops);
 

@@ -22,6 +22,7 @@ namespace {
 std::vector<double> probe(bool skinning, int steps, int report, int vertices, const std::string& ict_path) {
   TrainConfig cfg = cpu_small_config();
   cfg.model.skinning = skinning;
+  cfg.model.exp_segment_pool = skinning;  // pooled per segment of the skinning encoder
   cfg.train_identities = 1;
   cfg.remesh_vertices = {vertices};
   if (!ict_path.empty()) cfg.ict_model = ict_path;

@@ -28,6 +28,7 @@ int cmd_init_model(int argc, char** argv) {
   else if (preset != "paper") throw std::invalid_argument("--preset: unknown preset '" + preset + "'");
   if (args.has("--config")) config = NfsConfig::from_json(read_text_file(args.get("--config")), args.get("--config"));
   config.skinning = !args.has("--no-skinning");
+  config.exp_segment_pool = config.exp_segment_pool && config.skinning;  // its segments are the skinning encoder's
   config.seed = uint64_t(args.get_int("--seed", 0));
   NfsNetwork net(config);
   save_checkpoint(out, net, {{"note", "initial parameters (nfs_tools init-model), not trained"}});

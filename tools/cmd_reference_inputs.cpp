@@ -75,7 +75,10 @@ int cmd_reference_inputs(int argc, char** argv) {
     NoGradGuard no_grad;
     tensors["c_src"] = net.image_code(Var(s.images)).value();
   }
-  tensors["z_ge"] = encode_expressions(net, s.positions, s.normals, s.images, src->mesh.ops);
+  {
+    NoGradGuard no_grad;  // the inference path, neutral offsets and segment pooling included
+    tensors["z_ge"] = encode_source(net, s, src->mesh, 0).value();
+  }
   tensors["delta"] = decode_frames(net, p, tensors["z_ge"]);
   tensors["c_tgt"] = p.c;
   tensors["z_id"] = p.z_id;

@@ -15,6 +15,7 @@ struct Command {
 const Command kCommands[] = {
     {"import-ict", nfs::cmd_import_ict, "the ICT-FaceKit FaceXModel folder to the model asset"},
     {"decoder-probe", nfs::cmd_decoder_probe, "how fast the decoder alone learns codes, with and without skinning"},
+    {"encoder-probe", nfs::cmd_encoder_probe, "whether a trained expression encoder's code holds the weights (ridge probe)"},
     {"demo-data", nfs::cmd_demo_data, "the bundled demo: a non-ICT target, a source sequence and its take"},
     {"plot-logs", nfs::cmd_plot_logs, "learning curves of several runs' log.csv side by side, as PNG"},
     {"ict-shape", nfs::cmd_ict_shape, "an OBJ of the ICT model at given identity / expression weights"},

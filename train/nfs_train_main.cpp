@@ -37,6 +37,7 @@ void print_help() {
       "  --lr-decay-every N   multiply the rate by lr_decay (0.5) every N steps (0: constant)\n"
       "  --dropout P          DiffusionNet dropout\n"
       "  --identities N       training identities used (1..100)\n"
+      "  --init-from M.safetensors  warm start: the tensors of M whose names and shapes match\n"
       "  --validate-every N   validation period in steps\n"
       "  --checkpoint-every N checkpoint period in steps\n"
       "  --no-skinning        the ablation without skinning encoder (ω = 1, no L_nll)\n"
@@ -165,8 +166,10 @@ int run_train(const CliArgs& args) {
     cfg.lr_decay_every = args.get_int("--lr-decay-every", cfg.lr_decay_every);
     cfg.model.dropout = float(args.get_double("--dropout", cfg.model.dropout));
     cfg.train_identities = args.get_int("--identities", cfg.train_identities);
+    cfg.init_from = args.get("--init-from", cfg.init_from);
     if (args.has("--no-skinning")) {
       cfg.model.skinning = false;
+      cfg.model.exp_segment_pool = false;  // its segments come from the skinning encoder
       cfg.use_skin_loss = false;
     }
   }
@@ -182,6 +185,7 @@ int run_train(const CliArgs& args) {
   std::fprintf(stderr, "nfs_train: %lld parameters on %s, %zu topologies, %d identities\n",
                (long long)trainer.network().num_parameters(), device_name(trainer.device()),
                trainer.topologies().size(), cfg.train_identities);
+  if (!resume) trainer.warm_start(say);
   if (resume) {
     trainer.load_state(out);
     std::fprintf(stderr, "nfs_train: resumed at step %lld\n", (long long)trainer.step_index());
@@ -257,7 +261,7 @@ int main(int argc, char** argv) {
   try {
     CliArgs args(argc, argv, 1,
                  {"--config", "--preset", "--device", "--steps", "--batch", "--segments", "--width", "--lr", "--lr-decay-every", "--dropout",
-                  "--identities", "--validate-every", "--checkpoint-every", "--out", "--eval", "--report", "--pictures", "--align"},
+                  "--identities", "--init-from", "--validate-every", "--checkpoint-every", "--out", "--eval", "--report", "--pictures", "--align"},
                  {"--help", "--resume", "--no-skinning"});
     if (args.has("--help")) {
       print_help();

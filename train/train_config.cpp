@@ -50,6 +50,7 @@ std::string TrainConfig::to_json() const {
             {"user_data", user_data},
             {"user_data_ratio", user_data_ratio},
             {"ict_model", ict_model},
+            {"init_from", init_from},
             {"out", out}};
   return j.dump(2);
 }
@@ -99,7 +100,7 @@ TrainConfig TrainConfig::from_json(const std::string& text, const std::string& l
   static const std::set<std::string> known = {
       "model", "device", "steps", "batch", "lr", "lr_decay_every", "lr_decay", "train_identities",
       "validation_expressions", "validate_every", "checkpoint_every", "log_every", "ict_topology", "remesh_vertices",
-      "data_seed", "mix", "augment_scale", "augment_offset", "use_skin_loss", "use_weights_loss", "loss_weights", "code_loss_mean", "true_code_steps", "weights_loss_relative_floor", "weights_loss_relative_from", "segments_file", "user_data", "user_data_ratio", "ict_model", "out"};
+      "data_seed", "mix", "augment_scale", "augment_offset", "use_skin_loss", "use_weights_loss", "loss_weights", "code_loss_mean", "true_code_steps", "weights_loss_relative_floor", "weights_loss_relative_from", "segments_file", "user_data", "user_data_ratio", "ict_model", "init_from", "out"};
   for (auto it = j.begin(); it != j.end(); ++it)
     if (!known.count(it.key())) throw std::runtime_error(label + ": unknown key '" + it.key() + "'");
   try {
@@ -158,6 +159,7 @@ TrainConfig TrainConfig::from_json(const std::string& text, const std::string& l
     c.user_data = json_field(j, "user_data", c.user_data, label);
     c.user_data_ratio = json_field(j, "user_data_ratio", c.user_data_ratio, label);
     c.ict_model = json_field(j, "ict_model", c.ict_model, label);
+    c.init_from = json_field(j, "init_from", c.init_from, label);
     c.out = json_field(j, "out", c.out, label);
   } catch (const json::exception& e) {
     throw std::runtime_error(label + ": a value has the wrong type (" + e.what() + ")");
@@ -198,6 +200,10 @@ TrainConfig cpu_small_config() {
   c.weights_loss_relative_floor = 1e-3f; // L_BW by relative error per sample: small shapes (eyes)
   c.weights_loss_relative_from = 0;      // from the start, as the shipped 64-identity run trained
   c.lr_decay_every = 6000;
+  // The expression encoder (TRAINING.md, session 5): its code held no more than the kind of frame.
+  c.model.exp_width = 64;                // z_GE must span 53 independent weights
+  c.model.exp_neutral_offsets = true;    // each frame against the source's neutral
+  c.model.exp_segment_pool = true;       // means per segment of z_Skin, not over the whole head
   return c;
 }
 

@@ -48,6 +48,9 @@ struct TrainConfig {
   std::vector<std::string> user_data;  // folders of OBJ sequences without FACS labels
   float user_data_ratio = 0.25f;       // fraction of steps drawn from them (when given)
   std::string ict_model;        // the model asset; ../shared's when empty
+  // Warm start: the parameters of this checkpoint whose names and shapes match (a new encoder
+  // on a trained decoder, say); the rest start fresh, and so do the optimizer and the step.
+  std::string init_from;
   std::string out = "runs/nfs";
 
   std::string to_json() const;

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 #include <stdexcept>
 
@@ -110,6 +111,19 @@ Trainer::Trainer(const TrainConfig& config, const std::function<void(const std::
   adam_ = std::make_unique<Adam>(net_->named_parameters(), AdamHyper{config.lr});
 }
 
+void Trainer::warm_start(const std::function<void(const std::string&)>& progress) {
+  if (config_.init_from.empty()) return;
+  const std::vector<std::string> fresh = copy_matching_parameters(*net_, config_.init_from);
+  std::set<std::string> modules;  // by top-level module: a resized encoder is one entry
+  for (const std::string& n : fresh) modules.insert(n.substr(0, n.find('.')));
+  std::string names;
+  for (const std::string& m : modules) names += (names.empty() ? "" : ", ") + m;
+  if (progress)
+    progress("warm start from " + config_.init_from + ": " +
+             std::to_string(net_->named_parameters().size() - fresh.size()) + " tensors copied, " +
+             std::to_string(fresh.size()) + " fresh" + (fresh.empty() ? "" : " (" + names + ")"));
+}
+
 std::vector<float> Trainer::ict_shape(const std::vector<float>& w_id, const std::vector<float>& w_exp) const {
   std::vector<float> p = ict_.shape(w_id, w_exp);
   ict_.to_canonical(p);
@@ -202,8 +216,10 @@ StepLosses Trainer::step() {
     src_flat.insert(src_flat.end(), src.begin(), src.end());
     gt_flat.insert(gt_flat.end(), gt.begin(), gt.end());
   }
-  const PreparedMesh src_mesh = scaled_mesh(prepared(a, ts), s_src);
+  PreparedMesh src_mesh = scaled_mesh(prepared(a, ts), s_src);
   PreparedMesh tgt_mesh = scaled_mesh(prepared(b, tt), s_tgt);
+  // Both neutrals get their frames' similarity (the source's is read by exp_neutral_offsets).
+  for (size_t i = 0; i < src_mesh.neutral.size(); ++i) src_mesh.neutral[i] += o_src[i % 3];
   for (size_t i = 0; i < tgt_mesh.neutral.size(); ++i) tgt_mesh.neutral[i] += o_tgt[i % 3];
   const RasterCamera& cam = net_->config.camera;
   FrameBatch src = make_frames(src_flat, B, src_mesh, cam, device_);

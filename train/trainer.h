@@ -28,6 +28,9 @@ class Trainer {
  public:
   // `progress` receives one-line messages during the set-up (operators, re-meshing).
   Trainer(const TrainConfig& config, const std::function<void(const std::string&)>& progress = {});
+  // config.init_from's matching tensors into the fresh network (a new run; a resumed one loads
+  // its own state instead). Nothing when init_from is empty.
+  void warm_start(const std::function<void(const std::string&)>& progress = {});
 
   StepLosses step();  // one optimisation step; advances step_index()
   // Self-retargeting on the validation identity, ICT topology (a fixed set of expressions).

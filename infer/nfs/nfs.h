@@ -36,9 +36,11 @@ class Retargeter {
   int prepare_target(const std::vector<float>& positions, const std::vector<int>& triangles);
   int target_vertex_count(int target) const;
 
-  // Expression codes of source frames (one topology per call; the first frame is aligned).
-  // Each code's first 53 entries are the FACS weights (expression_names() order).
-  std::vector<std::vector<float>> encode(const std::vector<std::string>& obj_paths);
+  // Expression codes of source frames (one topology per call). The source's neutral face
+  // (`neutral_path`, or the first frame when empty) is aligned, and the frames are read
+  // relative to it. Each code's first 53 entries are the FACS weights (expression_names() order).
+  std::vector<std::vector<float>> encode(const std::vector<std::string>& obj_paths,
+                                         const std::string& neutral_path = "");
   // A code from FACS weights (53 values), the other entries 0.
   std::vector<float> code_from_weights(const std::vector<float>& weights) const;
   // Sets one weight by ICT, ARKit or Live Link Face name (both halves for browInnerUp, cheekPuff).

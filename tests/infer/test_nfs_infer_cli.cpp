@@ -54,6 +54,7 @@ void set_up() {
   setenv("NFS_CACHE_DIR", (kDir + "/cache").c_str(), 1);
   TrainConfig c = test::tiny_train_config(600);
   c.train_identities = 1;
+  c.model.exp_neutral_offsets = true;  // as the CPU preset: the source's neutral is read
   Trainer t(c);
   for (int i = 0; i < 3; ++i) t.step();
   t.save(kDir + "/model");
@@ -151,6 +152,21 @@ TEST_CASE("nfs_infer encode writes a weights CSV in ICT or ARKit names", "[infer
   CHECK(w.at(0, 26) == Approx(0.75f));  // --set edits every frame
 }
 
+TEST_CASE("nfs_infer encode reads the frames against --source-neutral, by default the first frame", "[infer][cli]") {
+  set_up();
+  auto weights = [&](const std::string& extra, const std::string& name) {
+    Result r = infer("encode " + sources() + " -o " + kDir + "/" + name + ".csv" + extra);
+    INFO(r.err);
+    REQUIRE(r.code == 0);
+    return read_weights_csv(kDir + "/" + name + ".csv");
+  };
+  const WeightsTable by_default = weights("", "n_default");
+  const WeightsTable first = weights(" --source-neutral " + kDir + "/source_0.obj", "n_first");
+  const WeightsTable second = weights(" --source-neutral " + kDir + "/source_1.obj", "n_second");
+  CHECK(first.weights == by_default.weights);
+  CHECK(second.weights != by_default.weights);
+}
+
 TEST_CASE("nfs_infer bad inputs: one line naming the file, non-zero exit, no output", "[infer][cli]") {
   set_up();
   const std::string target = " --target " + kDir + "/target.obj";
@@ -177,6 +193,9 @@ TEST_CASE("nfs_infer bad inputs: one line naming the file, non-zero exit, no out
   check("retarget --source " + kDir + "/source_0.obj " + kDir + "/other_topology.obj" + target + " -o " + kDir +
             "/bad5",
         kDir + "/bad5", "other_topology.obj");
+  // A source neutral of another topology than the frames.
+  check("encode " + sources() + " --source-neutral " + kDir + "/target.obj -o " + kDir + "/bad9.csv",
+        kDir + "/bad9.csv", "the source's neutral");
   // A truncated checkpoint.
   {
     std::ifstream in(kDir + "/model/model.safetensors", std::ios::binary);

@@ -1,11 +1,15 @@
 // The CPU recipe's departures from the paper (docs/TRAINING.md), each a configuration key: the
 // true-code warm-up, loss weights (0 skips a term), code losses as means, the decoder without
-// the target codes, the image encoder's init gain, the expression encoder's own width. And the
-// per-component validation numbers.
+// the target codes, the image encoder's init gain, the expression encoder's own width and its
+// neutral offsets. And the per-component validation numbers.
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <random>
 
+#include "nn/checkpoint.h"
+#include "nn/mesh_forward.h"
+#include "nn/prepared_target.h"
 #include "support/temp_dir.h"
 #include "support/same_parameters.h"
 #include "train/tiny_config.h"
@@ -21,6 +25,9 @@ TrainConfig recipe() {
   c.model.decoder_target_codes = false;
   c.model.image_init_gain = 2.4f;
   c.model.exp_width = 12;
+  c.model.exp_neutral_offsets = true;
+  c.model.exp_segment_pool = true;
+  c.model.exp_segment_channels = 3;
   return c;
 }
 }  // namespace
@@ -86,7 +93,8 @@ TEST_CASE("the recipe's keys round-trip through JSON; unknown loss weights are e
                     Catch::Contains("cfg.json: unknown loss weight 'vertx'"));
   // A model configuration written before these keys loads with the paper's values.
   std::string old = NfsConfig().to_json();
-  for (const char* key : {",\"exp_width\":0", ",\"decoder_target_codes\":true", ",\"image_init_gain\":1.0"}) {
+  for (const char* key : {",\"exp_width\":0", ",\"decoder_target_codes\":true", ",\"image_init_gain\":1.0",
+                          ",\"exp_neutral_offsets\":false", ",\"exp_segment_pool\":false", ",\"exp_segment_channels\":16"}) {
     const size_t at = old.find(key);
     REQUIRE(at != std::string::npos);
     old.erase(at, std::string(key).size());
@@ -95,6 +103,92 @@ TEST_CASE("the recipe's keys round-trip through JSON; unknown loss weights are e
   CHECK(o.exp_width == 0);
   CHECK(o.decoder_target_codes);
   CHECK(o.image_init_gain == 1.0f);
+  CHECK(!o.exp_neutral_offsets);
+  CHECK(!o.exp_segment_pool);
+  // A key this version does not know (a newer model, a typo) is an error, not ignored.
+  std::string newer = NfsConfig().to_json();
+  newer.insert(newer.size() - 1, ",\"exp_frobnicate\":true");
+  CHECK_THROWS_WITH(NfsConfig::from_json(newer, "new.safetensors"), Catch::Contains("unknown key 'exp_frobnicate'"));
+  CHECK_THROWS_WITH(TrainConfig::from_json(R"({"model": {"exp_widht": 64}})", "cfg.json"),
+                    Catch::Contains("cfg.json: model configuration: unknown key 'exp_widht'"));
+  NfsConfig no_skin = c.model;
+  no_skin.skinning = false;
+  CHECK_THROWS_WITH(NfsConfig::from_json(no_skin.to_json(), "m.json"), Catch::Contains("exp_segment_pool needs the skinning encoder"));
+}
+
+TEST_CASE("segment pooling: z_GE is the head of each segment's mass-weighted mean", "[train][recipe]") {
+  NfsConfig cfg = recipe().model;
+  NfsNetwork net(cfg);
+  net.train(false);
+  TrainConfig c = recipe();
+  c.train_identities = 1;
+  Trainer t(c);
+  const Topology& topo = t.topologies()[0];
+  const PreparedMesh mesh = prepare_mesh(topo, topo.transfer(t.ict_shape({}, {}), 3), int(cfg.eigenpairs), Device::CPU);
+  const int64_t V = topo.num_vertices, L = cfg.segments, C = cfg.exp_segment_channels;
+  NoGradGuard no_grad;
+  std::vector<float> xs(size_t(2 * V * cfg.expression_features()));
+  std::mt19937 rng(7);
+  std::normal_distribution<float> normal(0.0f, 1.0f);
+  for (float& v : xs) v = normal(rng);
+  Var x(Tensor::from_vector({2, V, cfg.expression_features()}, xs));
+  const std::vector<float> h = net.exp_encoder.forward(x, mesh.ops, 0).value().to_vector();
+  const std::vector<float> m = mesh.ops.mass.to_vector();
+  // Each vertex in segment (i mod L) only: the pooled rows are the means over those vertices.
+  std::vector<float> s(size_t(2 * V * L), 0.0f);
+  for (int64_t b = 0; b < 2; ++b)
+    for (int64_t i = 0; i < V; ++i) s[size_t((b * V + i) * L + (i + b) % L)] = 1.0f;
+  std::vector<float> pooled(size_t(2 * L * C), 0.0f);
+  for (int64_t b = 0; b < 2; ++b)
+    for (int64_t l = 0; l < L; ++l) {
+      double total = 0.0;
+      std::vector<double> sum(size_t(C), 0.0);
+      for (int64_t i = 0; i < V; ++i)
+        if ((i + b) % L == l) {
+          total += m[i];
+          for (int64_t k = 0; k < C; ++k) sum[k] += double(m[i]) * h[size_t((b * V + i) * C + k)];
+        }
+      for (int64_t k = 0; k < C; ++k) pooled[size_t((b * L + l) * C + k)] = float(sum[k] / total);
+    }
+  const auto expected = net.exp_head->forward(Var(Tensor::from_vector({2, L * C}, pooled))).value().to_vector();
+  const auto got = net.expression_code(x, mesh.ops, 0, Var(Tensor::from_vector({2, V, L}, s))).value().to_vector();
+  REQUIRE(got.size() == expected.size());
+  for (size_t k = 0; k < got.size(); ++k) CHECK(got[k] == Approx(expected[k]).margin(1e-5));
+  CHECK_THROWS_WITH(net.expression_code(x, mesh.ops, 0), Catch::Contains("needs the source's z_Skin"));
+}
+
+TEST_CASE("with exp_neutral_offsets the expression code reads each frame against the source's neutral",
+          "[train][recipe]") {
+  TrainConfig c = recipe();
+  c.train_identities = 1;
+  Trainer t(c);
+  const Topology& topo = t.topologies()[0];
+  std::vector<float> w(53, 0.0f);
+  w[26] = 1.0f;  // jawOpen
+  const std::vector<float> neutral = topo.transfer(t.ict_shape({}, {}), 3), frame = topo.transfer(t.ict_shape({}, w), 3);
+  const PreparedMesh from_neutral = prepare_mesh(topo, neutral, int(c.model.eigenpairs), Device::CPU);
+  PreparedMesh from_frame = from_neutral;  // the same operators, the frame itself as the neutral
+  from_frame.neutral = frame;
+  for (bool offsets : {false, true}) {
+    NfsConfig cfg = c.model;
+    cfg.exp_neutral_offsets = offsets;
+    NfsNetwork net(cfg);
+    net.train(false);
+    CHECK(net.exp_encoder.first_lin.weight.value().shape()[1] == cfg.vertex_features() + (offsets ? 6 : 0));
+    const FrameBatch b = make_frames(frame, 1, from_neutral, cfg.camera, Device::CPU);
+    NoGradGuard no_grad;
+    const auto a = encode_source(net, b, from_neutral, 0).value().to_vector();
+    const auto z = encode_source(net, b, from_frame, 0).value().to_vector();
+    INFO("exp_neutral_offsets " << offsets);
+    CHECK((a == z) == !offsets);  // the neutral matters exactly when the offsets are read
+    if (offsets) {
+      PreparedMesh short_neutral = from_neutral;
+      short_neutral.neutral.resize(neutral.size() - 3);
+      CHECK_THROWS_WITH(encode_source(net, b, short_neutral, 0), Catch::Contains("the source neutral has"));
+      CHECK_THROWS_WITH(encode_expressions(net, b.positions, b.normals, b.images, from_neutral.ops),
+                        Catch::Contains("use encode_source"));
+    }
+  }
 }
 
 TEST_CASE("without target codes the decoder's first layer ignores c_tgt and z_ID", "[train][recipe]") {
@@ -152,4 +246,48 @@ TEST_CASE("the recipe resumes bit-exactly, and validation reports every componen
   CHECK(m.skin_accuracy >= 0.0);
   CHECK(m.skin_accuracy <= 1.0);
   CHECK(m.rig_error > 0.0);
+}
+
+TEST_CASE("init_from copies the matching tensors of a checkpoint and leaves a resized encoder fresh",
+          "[train][recipe]") {
+  test::TempDir dir("init_from");
+  TrainConfig base = recipe();
+  base.train_identities = 1;
+  base.model.exp_neutral_offsets = base.model.exp_segment_pool = false;
+  {
+    Trainer first(base);
+    first.step();
+    first.save(dir.path.string());
+  }
+  const std::string ckpt = (dir.path / "model.safetensors").string();
+  TrainConfig warm = recipe();
+  warm.train_identities = 1;
+  warm.init_from = ckpt;
+  warm.model.seed = 9;  // a different initialization: what is copied must equal the checkpoint
+  Trainer t(warm);
+  t.warm_start();
+  const LoadedCheckpoint ck = load_checkpoint(ckpt);
+  std::map<std::string, Var> saved;
+  for (const auto& [name, p] : ck.network->named_parameters()) saved[name] = p;
+  int copied = 0, fresh = 0;
+  for (const auto& [name, p] : t.network().named_parameters()) {
+    const bool resized = name == "exp_encoder.first_lin.weight" || name.rfind("exp_encoder.last_lin", 0) == 0 ||
+                         name.rfind("exp_head", 0) == 0;
+    INFO(name);
+    if (resized) {
+      ++fresh;
+      if (saved.count(name)) CHECK(saved[name].value().shape() != p.value().shape());
+    } else {
+      ++copied;
+      REQUIRE(saved.count(name));
+      CHECK(saved[name].value().to_vector() == p.value().to_vector());
+    }
+  }
+  CHECK(copied > 0);
+  CHECK(fresh == 5);  // first_lin weight (6 more inputs), last_lin weight + bias, exp_head weight + bias
+  CHECK(TrainConfig::from_json(warm.to_json(), "warm").init_from == ckpt);
+  TrainConfig bad = warm;
+  bad.init_from = (dir.path / "missing.safetensors").string();
+  Trainer b(bad);
+  CHECK_THROWS_WITH(b.warm_start(), Catch::Contains("missing.safetensors"));
 }
