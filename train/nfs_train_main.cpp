@@ -27,7 +27,8 @@ void print_help() {
       "       nfs_train --eval MODEL.safetensors [--report REPORT.md] [--pictures PREFIX]\n\n"
       "options:\n"
       "  --config FILE        JSON configuration (keys as in <out>/train_config.json)\n"
-      "  --preset NAME        cpu-small (trains usefully on 2 CPU cores) or paper (the default)\n"
+      "  --preset NAME        cpu-small (trains usefully on 2 CPU cores), gpu (the paper's network with\n"
+      "                       the CPU recipe's departures) or paper (the paper's recipe, the default)\n"
       "  --device D           cpu, cuda or auto (default auto)\n"
       "  --steps N            total optimisation steps\n"
       "  --batch B            expressions per step (one source onto one target)\n"
@@ -147,6 +148,7 @@ int run_train(const CliArgs& args) {
   TrainConfig cfg;
   const std::string preset = args.get("--preset", "paper");
   if (preset == "cpu-small") cfg = cpu_small_config();
+  else if (preset == "gpu") cfg = gpu_config();
   else if (preset != "paper") throw std::invalid_argument("--preset: unknown preset '" + preset + "'");
   const std::string out = args.get("--out", cfg.out);
   const bool resume = args.has("--resume");

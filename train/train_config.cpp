@@ -170,6 +170,25 @@ TrainConfig TrainConfig::from_json(const std::string& text, const std::string& l
   return c;
 }
 
+void apply_recipe_departures(TrainConfig& c) {
+  // Departures from the paper's recipe, each measured in docs/TRAINING.md:
+  c.model.dropout = 0.0f;                // a network trained briefly underfits: dropout only slows it
+  c.model.decoder_target_codes = false;  // per-mesh constants saturated the decoder's first layer
+  c.model.image_init_gain = 2.4f;        // the image code is constant at PyTorch's init
+  c.true_code_steps = 1000000;           // the decoder learns on true codes (authors' warm-up)
+  c.loss_weights.normal = 0.0f;          // L_n, L_g are unitless, L_v is in canonical units²: at
+  c.loss_weights.jacobian = 0.0f;        // weight 1 they are 50-100x 10·L_v; even 0.02 halves learning
+  c.loss_weights.identity = 0.01f;       // 100 summed coefficients flooded the shared image encoder
+  c.weights_loss_relative_floor = 1e-3f; // L_BW by relative error per sample: small shapes (eyes)
+  c.weights_loss_relative_from = 0;      // from the start, as the shipped 64-identity run trained
+  // The expression encoder (TRAINING.md, session 5): its code held no more than the kind of frame.
+  if (c.model.expression_width() < 64) c.model.exp_width = 64;  // z_GE must span 53 independent weights
+  c.model.exp_neutral_offsets = true;    // each frame against the source's neutral
+  c.model.exp_segment_pool = true;       // means per segment of z_Skin, not over the whole head
+  c.lr = 1e-3f;
+  c.lr_decay_every = 6000;
+}
+
 TrainConfig cpu_small_config() {
   TrainConfig c;
   c.model.width = 32;
@@ -185,25 +204,18 @@ TrainConfig cpu_small_config() {
   c.model.segments = 20;
   c.device = "cpu";
   c.batch = 4;
-  c.lr = 1e-3f;
-  c.model.dropout = 0.0f;   // a small network trained briefly underfits: dropout only slows it
   c.train_identities = 64;  // 8 overfit: the encoder learned its 16 meshes (TRAINING.md, exp. 5)
   c.ict_topology = false;  // 2.5k-vertex re-meshes: 4.5x fewer vertices than the ICT head
   c.remesh_vertices = {2500, 3000};
-  // Departures from the paper's recipe, each measured in docs/TRAINING.md:
-  c.model.decoder_target_codes = false;  // per-mesh constants saturated the decoder's first layer
-  c.model.image_init_gain = 2.4f;        // the image code is constant at PyTorch's init
-  c.true_code_steps = 1000000;           // the decoder learns on true codes (authors' warm-up)
-  c.loss_weights.normal = 0.0f;          // L_n, L_g are unitless, L_v is in canonical units²: at
-  c.loss_weights.jacobian = 0.0f;        // weight 1 they are 50-100x 10·L_v; even 0.02 halves learning
-  c.loss_weights.identity = 0.01f;       // 100 summed coefficients flooded the shared image encoder
-  c.weights_loss_relative_floor = 1e-3f; // L_BW by relative error per sample: small shapes (eyes)
-  c.weights_loss_relative_from = 0;      // from the start, as the shipped 64-identity run trained
-  c.lr_decay_every = 6000;
-  // The expression encoder (TRAINING.md, session 5): its code held no more than the kind of frame.
-  c.model.exp_width = 64;                // z_GE must span 53 independent weights
-  c.model.exp_neutral_offsets = true;    // each frame against the source's neutral
-  c.model.exp_segment_pool = true;       // means per segment of z_Skin, not over the whole head
+  apply_recipe_departures(c);
+  return c;
+}
+
+TrainConfig gpu_config() {
+  TrainConfig c;  // the paper's network, data and batch
+  c.device = "cuda";
+  c.remesh_vertices = {2500, 5000};  // topology augmentation beside the ICT triangulation
+  apply_recipe_departures(c);
   return c;
 }
 

@@ -58,7 +58,13 @@ struct TrainConfig {
   static TrainConfig from_json(const std::string& json, const std::string& label);
 };
 
+// The recipe's departures from the paper (each a key, measured in docs/TRAINING.md), applied to
+// a configuration: what cpu_small_config and gpu_config share.
+void apply_recipe_departures(TrainConfig& c);
 // The small configuration that trains usefully on a 2-core CPU (docs/TRAINING.md).
 TrainConfig cpu_small_config();
+// The paper's network and data (width 128, K 128, decoder 256 x 7, 100 identities, batch 8) with
+// the recipe's departures: what the GPU run trains (the paper preset is the paper's recipe).
+TrainConfig gpu_config();
 
 }  // namespace nfs

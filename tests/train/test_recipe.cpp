@@ -79,7 +79,7 @@ TEST_CASE("the recipe's keys round-trip through JSON; unknown loss weights are e
   CHECK(back.model.to_json() == c.model.to_json());
   // Every key, the presets' included, reads back as written (the CPU preset's relative-L_BW stage
   // was once lost here, because that key was written but never read).
-  for (const TrainConfig& preset : {cpu_small_config(), TrainConfig(), c})
+  for (const TrainConfig& preset : {cpu_small_config(), gpu_config(), TrainConfig(), c})
     CHECK(TrainConfig::from_json(preset.to_json(), "preset").to_json() == preset.to_json());
   TrainConfig staged = cpu_small_config();
   staged.weights_loss_relative_from = 9250;
