@@ -70,7 +70,7 @@ step() {
   local name="$1" limit="$2"; shift 2
   [ "$limit" -lt 5 ] && { note "$name: skipped (no time left)"; return; }
   local t0=$(date +%s)
-  timeout --signal=INT --kill-after=10 "$limit" "$@"
+  timeout --signal=TERM --kill-after=10 "$limit" "$@"
   local rc=$?
   note "$name: exit $rc after $(( $(date +%s) - t0 )) s (limit $limit s)"
 }
