@@ -8,7 +8,8 @@
 #                    [--ict-model ASSET]
 #
 # Defaults: the ICT head neutral (11248 vertices) as target, two ICT expressions as sources, the
-# bundled model. --paper times the paper-size network (random weights) instead; --no-skinning
+# bundled model (its session-5 expression encoder is beyond the reference, which then says so: use
+# --paper). --paper times the paper-size network (random weights) instead; --no-skinning
 # its ablation. --threads N: both engines' CPU threads (torch/OpenBLAS; NFS_THREADS for nfs_bench).
 # PYTHON picks the interpreter (default: the first python3 that imports torch).
 set -euo pipefail

@@ -87,6 +87,8 @@ int cmd_reference_inputs(int argc, char** argv) {
     tensors["omega"] = p.omega;
   }
   add_mesh(tensors, "source.", s, src->mesh);
+  // The source's neutral (the first frame here): models with neutral offsets read the frames against it.
+  tensors["source.neutral"] = Tensor::from_vector({src->topology.num_vertices, 3}, src->mesh.neutral);
   add_mesh(tensors, "target.", t, target->geometry);
 
   std::string source_list;

@@ -132,6 +132,10 @@ def main():
     model = ARGS.model or meta["model"]
     net = load_network(model, device)
     cfg = net.cfg
+    beyond = [k for k in ("exp_neutral_offsets", "exp_segment_pool") if cfg.get(k)]
+    if beyond:
+        raise InputError(f"{model}: its expression encoder uses {', '.join(beyond)} (docs/TRAINING.md, session 5); "
+                         "this reference implements the paper's network: compare with bench/compare.sh --paper")
     torch.set_grad_enabled(False)
     Vs, Vt, N = int(meta["source_vertices"]), int(meta["target_vertices"]), int(meta["frames"])
     print(f"PyTorch {torch.__version__} on {ARGS.device} ({torch.get_num_threads()} threads), BLAS: {blas_library()}")

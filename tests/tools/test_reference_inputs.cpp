@@ -82,6 +82,7 @@ TEST_CASE("nfs_tools reference-inputs holds the network's inputs and the engine'
     CHECK(f.at(p + "grad_x.indptr").shape() == Shape{V + 1});
     CHECK(f.at(p + "grad_y.values").numel() == f.at(p + "grad_y.indices").numel());
   }
+  CHECK(f.at("source.neutral").shape() == Shape{Vs, 3});
   CHECK(f.at("c_src").shape() == Shape{B, D});
   CHECK(f.at("c_tgt").shape() == Shape{1, D});
   CHECK(f.at("z_ge").shape() == Shape{B, D});
@@ -95,6 +96,8 @@ TEST_CASE("nfs_tools reference-inputs holds the network's inputs and the engine'
   CHECK(relative_difference(src_ops.mass_evecs, f.at("source.mass_evecs")) == 0.0);
   PreparedMesh src_mesh, tgt_mesh;
   src_mesh.ops = src_ops;
+  src_mesh.faces = f.at("source.faces");
+  src_mesh.neutral = f.at("source.neutral").to_vector();
   tgt_mesh.ops = tgt_ops;
   const FrameBatch src{f.at("source.positions"), f.at("source.normals"), f.at("source.images")};
   const FrameBatch tgt{f.at("target.positions"), f.at("target.normals"), f.at("target.images")};
