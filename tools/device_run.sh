@@ -45,6 +45,10 @@ if [ -f "$dev/pack.tar.xz" ] && [ ! -d "$dev/bin" ]; then
     { echo "device_run.sh: cannot unpack $dev/pack.tar.xz" >&2; exit 2; }
 fi
 [ -d "$dev/lib" ] && export LD_LIBRARY_PATH="$(cd "$dev/lib" && pwd)${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+# The CUDA runtime, cuBLAS and cuSPARSE come from the machine's toolkit (not packed).
+for d in /usr/local/cuda/lib64 /usr/local/cuda/lib; do
+  [ -d "$d" ] && export LD_LIBRARY_PATH="${LD_LIBRARY_PATH:+$LD_LIBRARY_PATH:}$d"
+done
 if [ -z "$bin" ]; then
   if [ -d "$dev/bin" ]; then bin="$dev/bin"; else bin=build; fi
 fi
