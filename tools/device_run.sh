@@ -87,7 +87,7 @@ step() {
   echo "engine:"; "$bin/nfs_infer" devices 2>&1
   echo "libraries:"; for b in "$bin"/nfs_* "$tests"; do echo "$b"; ldd "$b" 2>&1; done
 } > "$out/env.txt" 2>&1
-if grep -q "not found" "$out/env.txt"; then
+if grep -q "=> not found" "$out/env.txt"; then
   note "FAIL: a binary needs a library this machine lacks (see env.txt, 'not found'); pack it with tools/device_pack.sh"
 fi
 gpu_present=0
