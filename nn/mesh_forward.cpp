@@ -67,7 +67,7 @@ FrameBatch make_frames(const std::vector<float>& positions, int64_t frames, cons
 }
 
 namespace {
-// Position offsets are ~0.03 canonical units (ICT mm): scaled to the normals' order of magnitude.
+// Position offsets are ~0.03 canonical units (~3 mm): scaled to the order of the normals' offsets.
 constexpr float kOffsetScale = 10.0f;
 
 // [B, V, 6]: each frame's (position, normal) minus the source neutral's (exp_neutral_offsets).

@@ -213,14 +213,15 @@ NfsNetwork::NfsNetwork(const NfsConfig& cfg)
     exp_head = std::make_unique<Linear>(cfg.segments * cfg.exp_segment_channels, cfg.code_dim, true, init);
     register_module("exp_head", *exp_head);
   }
-  auto scale_in_place = [](Var& p, float g) {
-    std::vector<float> v = p.value().to_vector();
-    for (float& x : v) x *= g;
-    p.mutable_value() = Tensor::from_vector(p.value().shape(), v);
-  };
   if (cfg.image_init_gain != 1.0f) {
-    for (auto& conv : image_encoder.convs) scale_in_place(conv->weight_g, cfg.image_init_gain);
-    scale_in_place(image_encoder.fc.weight, cfg.image_init_gain);
+    const float g = cfg.image_init_gain;
+    auto scale_in_place = [g](Var& p) {
+      std::vector<float> v = p.value().to_vector();
+      for (float& x : v) x *= g;
+      p.mutable_value() = Tensor::from_vector(p.value().shape(), v);
+    };
+    for (auto& conv : image_encoder.convs) scale_in_place(conv->weight_g);
+    scale_in_place(image_encoder.fc.weight);
   }
 }
 
