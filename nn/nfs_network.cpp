@@ -2,7 +2,6 @@
 
 #include "nn/json_field.h"
 
-#include <algorithm>
 #include <cmath>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
@@ -131,13 +130,9 @@ NfsConfig NfsConfig::from_json(const std::string& text, const std::string& label
                              std::to_string(kConfigVersion) + ")");
   // Unknown keys are errors: a model from a newer version (or a typo in a training config's
   // "model" section) must not load as something else.
-  static const char* kKeys[] = {"format", "version", "width", "exp_width", "id_blocks", "exp_blocks", "skin_blocks",
-                                "code_dim", "segments", "eigenpairs", "skin_hidden", "decoder_hidden",
-                                "decoder_hidden_layers", "decoder_groups", "dropout", "skinning",
-                                "decoder_target_codes", "image_init_gain", "exp_neutral_offsets", "exp_segment_pool",
-                                "exp_segment_channels", "seed", "num_identity", "num_expression", "camera"};
+  static const nlohmann::json known = nlohmann::json::parse(NfsConfig().to_json());  // every key it writes
   for (auto it = j.begin(); it != j.end(); ++it)
-    if (std::find(std::begin(kKeys), std::end(kKeys), it.key()) == std::end(kKeys))
+    if (!known.contains(it.key()))
       throw std::runtime_error(label + ": model configuration: unknown key '" + it.key() +
                                "' (a model of a newer version?)");
   NfsConfig c;

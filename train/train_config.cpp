@@ -97,12 +97,9 @@ TrainConfig TrainConfig::from_json(const std::string& text, const std::string& l
   }
   if (!j.is_object()) throw std::runtime_error(label + ": the configuration must be a JSON object");
   TrainConfig c;
-  static const std::set<std::string> known = {
-      "model", "device", "steps", "batch", "lr", "lr_decay_every", "lr_decay", "train_identities",
-      "validation_expressions", "validate_every", "checkpoint_every", "log_every", "ict_topology", "remesh_vertices",
-      "data_seed", "mix", "augment_scale", "augment_offset", "use_skin_loss", "use_weights_loss", "loss_weights", "code_loss_mean", "true_code_steps", "weights_loss_relative_floor", "weights_loss_relative_from", "segments_file", "user_data", "user_data_ratio", "ict_model", "init_from", "out"};
+  static const json known = json::parse(TrainConfig().to_json());  // every key it writes
   for (auto it = j.begin(); it != j.end(); ++it)
-    if (!known.count(it.key())) throw std::runtime_error(label + ": unknown key '" + it.key() + "'");
+    if (!known.contains(it.key())) throw std::runtime_error(label + ": unknown key '" + it.key() + "'");
   try {
     if (j.contains("model")) {
       // Partial model sections are allowed: defaults fill the rest.
