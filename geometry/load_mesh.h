@@ -23,4 +23,9 @@ struct TriangleMesh {
 // Throws std::runtime_error with a one-line message naming the file (see read_obj, check_mesh).
 void load_mesh(const std::string& path, TriangleMesh& mesh);
 
+// The same checks for polygons already in memory (mesh.poly set; a Python or DCC caller's
+// arrays): fills F, F_poly and report; `name` labels the messages. A polygon of fewer than 3
+// corners is an error here, as read_obj makes it one for a file.
+void triangulate_and_check(const std::string& name, TriangleMesh& mesh);
+
 }  // namespace nfs::geo

@@ -1,5 +1,8 @@
 #include "geometry/mesh_arrays.h"
 
+#include <stdexcept>
+#include <string>
+
 namespace nfs {
 
 Eigen::MatrixXd points_matrix(const std::vector<float>& p) {
@@ -43,6 +46,23 @@ geo::PolygonMesh triangle_polygons(const Eigen::MatrixXd& V, const Eigen::Matrix
       m.corner_uv.push_back(-1);
     }
     m.poly_start.push_back(int(m.corner_vertex.size()));
+    m.poly_group.push_back(-1);
+    m.poly_material.push_back(-1);
+  }
+  return m;
+}
+
+geo::PolygonMesh polygon_mesh(const Eigen::MatrixXd& V, const std::vector<int>& starts, const std::vector<int>& corners) {
+  if (starts.empty() || starts.front() != 0 || starts.back() != int(corners.size()))
+    throw std::invalid_argument("polygon offsets must start at 0 and end at the corner count " +
+                                std::to_string(corners.size()));
+  geo::PolygonMesh m;
+  m.V = V;
+  m.poly_start = starts;
+  m.corner_vertex = corners;
+  m.corner_uv.assign(corners.size(), -1);
+  for (size_t p = 0; p + 1 < starts.size(); ++p) {
+    if (starts[p + 1] < starts[p]) throw std::invalid_argument("polygon offsets must not decrease");
     m.poly_group.push_back(-1);
     m.poly_material.push_back(-1);
   }

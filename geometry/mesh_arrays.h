@@ -21,5 +21,9 @@ Tensor points_tensor(const Eigen::MatrixXd& V, Device device = Device::CPU);
 Tensor triangles_tensor(const Eigen::MatrixXi& F, Device device = Device::CPU);
 // A PolygonMesh whose polygons are the triangles F (no UVs, groups or materials).
 geo::PolygonMesh triangle_polygons(const Eigen::MatrixXd& V, const Eigen::MatrixXi& F);
+// A PolygonMesh of polygons of any size: polygon p's vertices are corners[starts[p], starts[p+1])
+// (starts has #P + 1 entries, the first 0, non-decreasing, the last corners.size()).
+// Throws std::invalid_argument when starts does not describe corners so.
+geo::PolygonMesh polygon_mesh(const Eigen::MatrixXd& V, const std::vector<int>& starts, const std::vector<int>& corners);
 
 }  // namespace nfs

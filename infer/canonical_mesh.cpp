@@ -75,18 +75,24 @@ std::vector<Eigen::MatrixXd> source_frames(const std::string& path) {
 }
 
 CanonicalMesh load_canonical_mesh(const std::string& path, const AlignOptions& options, const IctModel& model) {
+  geo::TriangleMesh mesh;
+  load_any_mesh(path, mesh);
+  return canonical_mesh(std::move(mesh), path, options, model);
+}
+
+CanonicalMesh canonical_mesh(geo::TriangleMesh mesh, const std::string& name, const AlignOptions& options,
+                             const IctModel& model) {
   CanonicalMesh c;
-  load_any_mesh(path, c.mesh);
+  c.mesh = std::move(mesh);
   try {
     align_to_canonical(ict_align_reference(model), c.mesh.V(), c.mesh.F, options, c.to_canonical, c.to_user, &c.report);
   } catch (const std::invalid_argument& e) {
-    throw std::runtime_error(path + ": cannot align (" + e.what() + ")");
+    throw std::runtime_error(name + ": cannot align (" + e.what() + ")");
   }
   c.V = c.to_canonical.apply(c.mesh.V());
   return c;
 }
 
-namespace {
 Eigen::Vector3d parse_axis(const std::string& s, const std::string& flag) {
   const bool neg = !s.empty() && s[0] == '-';
   const std::string a = neg ? s.substr(1) : s;
@@ -97,7 +103,13 @@ Eigen::Vector3d parse_axis(const std::string& s, const std::string& flag) {
   else throw std::invalid_argument(flag + ": '" + s + "' is not an axis (x, y, z, -x, -y, -z)");
   return neg ? -v : v;
 }
-}  // namespace
+
+AlignMode parse_align_mode(const std::string& mode, const std::string& what) {
+  if (mode == "auto") return AlignMode::kAuto;
+  if (mode == "bbox") return AlignMode::kBoundingBox;
+  if (mode == "none") return AlignMode::kNone;
+  throw std::invalid_argument(what + ": '" + mode + "' (expected auto, bbox or none)");
+}
 
 const std::set<std::string>& align_flags() {
   static const std::set<std::string> f = {"--align", "--up", "--forward", "--scale", "--offset"};
@@ -106,11 +118,7 @@ const std::set<std::string>& align_flags() {
 
 AlignOptions align_options_from_args(const CliArgs& args) {
   AlignOptions o;
-  const std::string mode = args.get("--align", "auto");
-  if (mode == "auto") o.mode = AlignMode::kAuto;
-  else if (mode == "bbox") o.mode = AlignMode::kBoundingBox;
-  else if (mode == "none") o.mode = AlignMode::kNone;
-  else throw std::invalid_argument("--align: '" + mode + "' (expected auto, bbox or none)");
+  o.mode = parse_align_mode(args.get("--align", "auto"), "--align");
   if (args.has("--up")) o.up = parse_axis(args.get("--up"), "--up");
   if (args.has("--forward")) o.forward = parse_axis(args.get("--forward"), "--forward");
   if (args.has("--scale")) o.scale = parse_double(args.get("--scale"), "--scale");

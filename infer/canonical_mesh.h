@@ -22,6 +22,9 @@ struct CanonicalMesh {
 };
 
 CanonicalMesh load_canonical_mesh(const std::string& path, const AlignOptions& options, const IctModel& model);
+// The same for a mesh already read and checked (geo::triangulate_and_check); `name` labels errors.
+CanonicalMesh canonical_mesh(geo::TriangleMesh mesh, const std::string& name, const AlignOptions& options,
+                             const IctModel& model);
 
 // Reads an OBJ, or a glTF/GLB (its first mesh: triangles, base positions), checked (SPEC §9).
 void load_any_mesh(const std::string& path, geo::TriangleMesh& mesh);
@@ -34,6 +37,10 @@ std::vector<Eigen::MatrixXd> source_frames(const std::string& path);
 //   --align auto|bbox|none   --up AXIS   --forward AXIS   (AXIS: x, y, z, -x, -y, -z)
 //   --scale S (user units × S = canonical)   --offset X,Y,Z (canonical position of the user origin)
 AlignOptions align_options_from_args(const CliArgs& args);
+// "x", "y", "z", "-x", "-y", "-z" as a unit vector; `what` names the option in the error.
+Eigen::Vector3d parse_axis(const std::string& axis, const std::string& what);
+// "auto", "bbox" or "none".
+AlignMode parse_align_mode(const std::string& mode, const std::string& what);
 // Names of those flags, to declare them to CliArgs.
 const std::set<std::string>& align_flags();
 

@@ -29,9 +29,16 @@ Engine::Engine(const EngineOptions& options) : options_(options), device_(parse_
 
 
 std::unique_ptr<Engine::Target> Engine::prepare_target(const std::string& path, const AlignOptions& align) {
+  geo::TriangleMesh mesh;
+  load_any_mesh(path, mesh);
+  return prepare_target(std::move(mesh), path, align);
+}
+
+std::unique_ptr<Engine::Target> Engine::prepare_target(geo::TriangleMesh mesh, const std::string& name,
+                                                       const AlignOptions& align) {
   auto t = std::make_unique<Target>();
-  t->mesh = load_canonical_mesh(path, align, ict_);
-  t->topology.name = path;
+  t->mesh = canonical_mesh(std::move(mesh), name, align, ict_);
+  t->topology.name = name;
   t->topology.F = t->mesh.mesh.F;
   t->topology.num_vertices = t->mesh.V.rows();
   t->geometry = prepare_mesh(t->topology, points_vector(t->mesh.V), int(net_->config.eigenpairs), device_);
@@ -43,39 +50,58 @@ std::unique_ptr<Engine::Target> Engine::prepare_target(const std::string& path, 
 std::unique_ptr<Engine::Sources> Engine::load_sources(const std::vector<std::string>& sources,
                                                       const AlignOptions& align, const std::string& neutral) {
   if (sources.empty()) throw std::invalid_argument("no source mesh given");
-  auto s = std::make_unique<Sources>();
   const std::string& neutral_path = neutral.empty() ? sources[0] : neutral;
-  CanonicalMesh first = load_canonical_mesh(neutral_path, align, ict_);
-  s->topology.name = neutral_path;
+  geo::TriangleMesh first;
+  load_any_mesh(neutral_path, first);
+  std::vector<Eigen::MatrixXd> frames;
+  for (const std::string& path : sources)
+    for (Eigen::MatrixXd& V : source_frames(path)) {
+      if (V.rows() != first.V().rows())
+        throw std::runtime_error(path + ": " + std::to_string(V.rows()) + " vertices, the source's " +
+                                 (neutral.empty() ? "first frame " : "neutral ") + neutral_path + " has " +
+                                 std::to_string(first.V().rows()));
+      frames.push_back(std::move(V));
+    }
+  return load_sources(std::move(first), neutral_path, frames, align);
+}
+
+std::unique_ptr<Engine::Sources> Engine::load_sources(geo::TriangleMesh neutral, const std::string& name,
+                                                      const std::vector<Eigen::MatrixXd>& frames,
+                                                      const AlignOptions& align) {
+  if (frames.empty()) throw std::invalid_argument("no source frame given");
+  auto s = std::make_unique<Sources>();
+  CanonicalMesh first = canonical_mesh(std::move(neutral), name, align, ict_);
+  s->topology.name = name;
   s->topology.F = first.mesh.F;
   s->topology.num_vertices = first.V.rows();
   s->mesh = prepare_mesh(s->topology, points_vector(first.V), int(net_->config.eigenpairs), device_);
-  for (const std::string& path : sources)
-    for (const Eigen::MatrixXd& V : source_frames(path)) {
-      if (V.rows() != first.V.rows())
-        throw std::runtime_error(path + ": " + std::to_string(V.rows()) + " vertices, the source's " +
-                                 (neutral.empty() ? "first frame " : "neutral ") + neutral_path + " has " +
-                                 std::to_string(first.V.rows()));
-      s->frames.push_back(points_vector(first.to_canonical.apply(V)));
-    }
+  for (size_t i = 0; i < frames.size(); ++i) {
+    if (frames[i].rows() != first.V.rows() || frames[i].cols() != 3)
+      throw std::invalid_argument("source frame " + std::to_string(i) + ": " + std::to_string(frames[i].rows()) +
+                                  " vertices, the source's neutral " + name + " has " + std::to_string(first.V.rows()));
+    s->frames.push_back(points_vector(first.to_canonical.apply(frames[i])));
+  }
   return s;
 }
 
 Tensor Engine::encode(const std::vector<std::string>& sources, const AlignOptions& align,
                       const std::string& neutral) {
-  std::unique_ptr<Sources> s = load_sources(sources, align, neutral);
-  const std::vector<std::vector<float>>& frames = s->frames;
-  const PreparedMesh& mesh = s->mesh;
+  return encode(*load_sources(sources, align, neutral));
+}
+
+Tensor Engine::encode(const Sources& s, const Progress& progress) {
+  const std::vector<std::vector<float>>& frames = s.frames;
   std::vector<float> codes;
   const int64_t D = net_->config.code_dim;
   for (size_t start = 0; start < frames.size(); start += size_t(options_.batch)) {
     const size_t end = std::min(frames.size(), start + size_t(options_.batch));
     std::vector<float> flat;
     for (size_t i = start; i < end; ++i) flat.insert(flat.end(), frames[i].begin(), frames[i].end());
-    FrameBatch b = make_frames(flat, int64_t(end - start), mesh, net_->config.camera, device_);
+    FrameBatch b = make_frames(flat, int64_t(end - start), s.mesh, net_->config.camera, device_);
     NoGradGuard no_grad;
-    std::vector<float> z = encode_source(*net_, b, mesh, 0).value().to_vector();
+    std::vector<float> z = encode_source(*net_, b, s.mesh, 0).value().to_vector();
     codes.insert(codes.end(), z.begin(), z.end());
+    if (progress) progress(int64_t(end), int64_t(frames.size()));
   }
   return Tensor::from_vector({int64_t(frames.size()), D}, codes);
 }
@@ -91,8 +117,11 @@ Tensor Engine::codes_from_weights(const std::vector<float>& weights, int num_fra
   return Tensor::from_vector({num_frames, D}, z);
 }
 
-std::vector<std::vector<float>> Engine::decode(const Target& target, const Tensor& codes) {
+std::vector<std::vector<float>> Engine::decode(const Target& target, const Tensor& codes, const Progress& progress) {
   const int64_t N = codes.size(0), D = codes.size(1), V = target.topology.num_vertices;
+  if (D != net_->config.code_dim)
+    throw std::invalid_argument("decode: codes of " + std::to_string(D) + " entries, the model's have " +
+                                std::to_string(net_->config.code_dim));
   std::vector<float> all = codes.to_vector();
   std::vector<std::vector<float>> out;
   for (int64_t start = 0; start < N; start += options_.batch) {
@@ -106,6 +135,7 @@ std::vector<std::vector<float>> Engine::decode(const Target& target, const Tenso
         for (int k = 0; k < 3; ++k) P(v, k) = target.mesh.V(v, k) + delta[(f * V + v) * 3 + k];
       out.push_back(points_vector(target.mesh.to_user.apply(P)));
     }
+    if (progress) progress(start + n, N);
   }
   return out;
 }

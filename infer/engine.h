@@ -2,6 +2,7 @@
 // prepared once, sources encoded to codes, codes decoded onto a target and returned in the
 // user's own frame and units.
 #pragma once
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -19,6 +20,9 @@ struct EngineOptions {
   int batch = 8;            // frames per encode / decode pass
 };
 
+// Called between batches of frames with the frames done and the total (long work shows progress).
+using Progress = std::function<void(int64_t done, int64_t total)>;
+
 // The default checkpoint's path (models/nfs_default.safetensors beside the sources).
 std::string default_model_path();
 
@@ -33,6 +37,8 @@ class Engine {
     PreparedTarget prepared;
   };
   std::unique_ptr<Target> prepare_target(const std::string& path, const AlignOptions& align);
+  // A mesh already in memory and checked (geo::triangulate_and_check); `name` labels errors.
+  std::unique_ptr<Target> prepare_target(geo::TriangleMesh mesh, const std::string& name, const AlignOptions& align);
 
   // Source frames (OBJ files, or glTF/GLB files whose morph targets or animation hold several
   // frames: infer/canonical_mesh.h source_frames), all of one topology, in the canonical frame.
@@ -46,16 +52,21 @@ class Engine {
   };
   std::unique_ptr<Sources> load_sources(const std::vector<std::string>& paths, const AlignOptions& align,
                                         const std::string& neutral = "");
+  // The same from memory: the neutral (checked, as prepare_target's) and frames in its own frame
+  // and units, each with the neutral's vertex count.
+  std::unique_ptr<Sources> load_sources(geo::TriangleMesh neutral, const std::string& name,
+                                        const std::vector<Eigen::MatrixXd>& frames, const AlignOptions& align);
 
   // Codes z_GE [N, code] of the source frames of load_sources.
   Tensor encode(const std::vector<std::string>& sources, const AlignOptions& align,
                 const std::string& neutral = "");
+  Tensor encode(const Sources& sources, const Progress& progress = {});
 
   // Codes from FACS weights [N, 53]: the first 53 dimensions, the rest 0.
   Tensor codes_from_weights(const std::vector<float>& weights, int num_frames) const;
 
   // Positions [N][#V·3] on the target, in the user's frame and units.
-  std::vector<std::vector<float>> decode(const Target& target, const Tensor& codes);
+  std::vector<std::vector<float>> decode(const Target& target, const Tensor& codes, const Progress& progress = {});
 
   NfsNetwork& network() { return *net_; }
   const IctModel& ict() const { return ict_; }

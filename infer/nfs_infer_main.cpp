@@ -14,6 +14,7 @@
 #include "infer/gltf_export.h"
 #include "infer/gltf_layout.h"
 #include "infer/pictures.h"
+#include "infer/rig_shapes.h"
 #include "infer/weights_csv.h"
 #include "kernels/cuda_context.h"
 
@@ -27,7 +28,8 @@ const char* kCommon =
     "  --device cpu|cuda|auto  where the network runs (default auto)\n"
     "  --set NAME=VALUE        set one FACS weight on every frame (ICT or ARKit name)\n"
     "  --smooth                One-Euro filter over the codes of a sequence (--fps gives the rate)\n"
-    "  --fps F                 frames per second of a sequence (default 30)\n"
+    "  --fps F                 frames per second of a sequence (default 30; animate: a Live Link Face\n"
+    "                          take's own rate, read from its timecodes)\n"
     "  --align auto|bbox|none  --up AXIS --forward AXIS --scale S --offset X,Y,Z: how the target\n"
     "                          (and sources) are brought into the canonical frame (SPEC §5)\n"
     "  --preview PNG           the aligned target over the ICT neutral, to check the alignment\n";
@@ -45,9 +47,10 @@ void print_help(const char* cmd) {
                 "  Animates the target from FACS weights (ICT, ARKit or Live Link Face column names).\n"
                 "  --sheet PNG: up to 16 evenly spaced result frames as a labelled contact sheet.\n%s", kCommon);
   } else if (c == "rig") {
-    std::printf("usage: nfs_infer rig --target T.obj -o OUT.glb [--format glb|obj] [options]\n"
+    std::printf("usage: nfs_infer rig --target T.obj -o OUT.glb [--format glb|obj] [--naming ict|arkit] [options]\n"
                 "  The target's 53 FACS blendshapes as glTF morph targets (names in mesh.extras.targetNames),\n"
-                "  or with --format obj one OBJ per shape in the folder OUT.\n"
+                "  or with --format obj one OBJ per shape in the folder OUT. --naming arkit: ARKit's 51 shapes\n"
+                "  (browInnerUp and cheekPuff move both sides; ICT has no tongueOut).\n"
                 "  --sheet PNG: the neutral and the 53 shapes as a labelled contact sheet, coloured by how far\n"
                 "  each vertex moves (yellow: that shape's largest motion, so a blink shows as clearly as jawOpen).\n%s", kCommon);
   } else if (c == "encode") {
@@ -166,12 +169,11 @@ int run(const std::string& cmd, int argc, char** argv) {
     std::vector<float> all = z.to_vector(), w(static_cast<size_t>(N * E));
     for (int64_t f = 0; f < N; ++f)
       for (int64_t e = 0; e < E; ++e) w[f * E + e] = all[f * D + e];
-    const std::string naming = args.get("--naming", "ict");
-    if (naming != "ict" && naming != "arkit") throw std::invalid_argument("--naming: ict or arkit");
-    write_weights_csv(out, w, int(N), naming == "ict" ? WeightsNaming::Ict : WeightsNaming::Arkit);
+    const WeightsNaming naming = parse_naming(args.get("--naming", "ict"), "--naming");
+    write_weights_csv(out, w, int(N), naming);
     if (args.has("--plot")) {
       std::vector<std::string> names;
-      for (int e = 0; e < E; ++e) names.push_back(naming == "ict" ? ict_expression_names()[e] : arkit_name(e));
+      for (int e = 0; e < E; ++e) names.push_back(naming == WeightsNaming::Ict ? ict_expression_names()[e] : arkit_name(e));
       write_weights_plot(args.get("--plot"), w, int(N), names);
     }
     std::printf("%lld frames -> %s\n", (long long)N, out.c_str());
@@ -217,34 +219,35 @@ int run(const std::string& cmd, int argc, char** argv) {
       std::snprintf(b, sizeof(b), "frame_%05d", f);
       names.push_back(b);
     }
-    write_frames(out, *target, frames, names, fps);
+    // A Live Link Face take's own row rate, unless --fps says otherwise.
+    const double take_fps = args.has("--fps") ? fps : frame_rate_from_timecodes(take.timecodes).value_or(fps);
+    write_frames(out, *target, frames, names, take_fps);
     if (args.has("--sheet")) write_frames_sheet(args.get("--sheet"), *target, frames, names, 4, 16, 192);
     std::printf("%d frames animated on %s -> %s\n", take.num_frames, target_path.c_str(), out.c_str());
     return 0;
   }
-  // rig: decode the neutral code and each one-hot code; shape k = decoded(e_k) - decoded(0).
-  const int E = kNumIctExpressions;
-  std::vector<float> w(static_cast<size_t>((E + 1) * E), 0.0f);
-  for (int k = 0; k < E; ++k) w[size_t(k + 1) * E + k] = 1.0f;
-  Tensor z = edited(args, engine.codes_from_weights(w, E + 1));
+  // rig: decode the neutral code and each shape's code; shape k = decoded(k) - decoded(neutral).
+  const RigShapes rig = rig_shapes(parse_naming(args.get("--naming", "ict"), "--naming"));
+  const int S = rig.num_shapes();
+  Tensor z = edited(args, engine.codes_from_weights(rig.weights, S + 1));
   std::vector<std::vector<float>> decoded = engine.decode(*target, z);
   const geo::PolygonMesh& poly = target->mesh.mesh.poly;
-  std::vector<std::string> names(ict_expression_names().begin(), ict_expression_names().end());
+  const std::vector<std::string>& names = rig.names;
   if (args.get("--format", is_gltf(out) ? "glb" : "obj") == "obj") {
     std::vector<std::vector<float>> shapes(decoded.begin() + 1, decoded.end());
     write_frames(out, *target, shapes, names, fps);
   } else {
     std::vector<float> base = decoded[0], deltas;
-    for (int k = 1; k <= E; ++k)
+    for (int k = 1; k <= S; ++k)
       for (size_t i = 0; i < base.size(); ++i) deltas.push_back(decoded[k][i] - base[i]);
     write_gltf(out, gltf_blendshape_rig(gltf_vertex_layout(poly), base, deltas, names, true));
   }
   if (args.has("--sheet")) {
     std::vector<std::string> labels = {"neutral"};
     labels.insert(labels.end(), names.begin(), names.end());
-    write_frames_sheet(args.get("--sheet"), *target, decoded, labels, 9, E + 1, 192, 0, true);
+    write_frames_sheet(args.get("--sheet"), *target, decoded, labels, 9, S + 1, 192, 0, true);
   }
-  std::printf("53 blendshapes of %s -> %s\n", target_path.c_str(), out.c_str());
+  std::printf("%d blendshapes of %s -> %s\n", S, target_path.c_str(), out.c_str());
   return 0;
 }
 

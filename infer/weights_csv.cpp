@@ -1,8 +1,10 @@
 #include "infer/weights_csv.h"
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -245,6 +247,26 @@ std::string format_weights_csv(const std::vector<float>& weights, int num_frames
 void write_weights_csv(const std::string& path, const std::vector<float>& weights, int num_frames,
                        WeightsNaming naming, const std::vector<std::string>& timecodes) {
   write_file_atomic(path, format_weights_csv(weights, num_frames, naming, timecodes));
+}
+
+std::optional<double> frame_rate_from_timecodes(const std::vector<std::string>& timecodes) {
+  // Rows are counted per whole second of the timecode; the first and last seconds are partial.
+  std::vector<long> second_of_row;
+  for (const std::string& t : timecodes) {
+    int h = 0, m = 0, sec = 0, frame = 0;
+    if (std::sscanf(t.c_str(), "%d:%d:%d:%d", &h, &m, &sec, &frame) != 4) return std::nullopt;
+    second_of_row.push_back((long(h) * 60 + m) * 60 + sec);
+  }
+  std::vector<int> counts;
+  for (size_t i = 0; i < second_of_row.size();) {
+    size_t j = i;
+    while (j < second_of_row.size() && second_of_row[j] == second_of_row[i]) ++j;
+    if (i > 0 && j < second_of_row.size()) counts.push_back(int(j - i));
+    i = j;
+  }
+  if (counts.empty()) return std::nullopt;
+  std::nth_element(counts.begin(), counts.begin() + counts.size() / 2, counts.end());
+  return double(counts[counts.size() / 2]);
 }
 
 }  // namespace nfs

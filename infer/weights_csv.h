@@ -13,6 +13,7 @@
 // of browInnerUp and of cheekPuff are written as their mean: ARKit has one value for the pair,
 // and the mean is what reading it back gives both halves when they were equal.
 #pragma once
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -44,6 +45,11 @@ struct WeightsTable {
 WeightsTable read_weights_csv(const std::string& path);
 // Same, from text in memory; `label` names it in messages.
 WeightsTable parse_weights_csv(const std::string& text, const std::string& label);
+
+// Rows per second of a take whose timecodes read "HH:MM:SS:FF[.sss]" (Live Link Face): the median
+// count of rows over the whole seconds the take spans (neither its first nor its last second).
+// Empty when there are no timecodes, one does not parse, or the take spans no whole second.
+std::optional<double> frame_rate_from_timecodes(const std::vector<std::string>& timecodes);
 
 enum class WeightsNaming { Ict, Arkit };
 

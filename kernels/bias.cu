@@ -10,20 +10,25 @@ static __global__ void bias_add_kernel(float* y, const float* bias, int64_t n, i
     y[i] += bias[i % channels];
 }
 
-// One block per group of 32 channels: threads stride over rows, then a shared-memory reduction.
+// Blocks of 32 channels × a chunk of rows: 8 row lanes stride over the chunk, then a shared-memory
+// reduction. With several chunks (gridDim.y > 1) the blocks add into dbias atomically, so a long
+// column (B·V = 1.6M rows) is summed by many blocks, not by 8 threads serially.
 static __global__ void bias_backward_kernel(float* dbias, const float* dy, int64_t rows,
                                             int64_t channels) {
   __shared__ float partial[8][33];
   const int64_t c = blockIdx.x * 32 + threadIdx.x;
+  const int64_t chunk = (rows + gridDim.y - 1) / gridDim.y, first = blockIdx.y * chunk;
+  const int64_t last = first + chunk < rows ? first + chunk : rows;
   float acc = 0.0f;
   if (c < channels)
-    for (int64_t r = threadIdx.y; r < rows; r += blockDim.y) acc += dy[r * channels + c];
+    for (int64_t r = first + threadIdx.y; r < last; r += blockDim.y) acc += dy[r * channels + c];
   partial[threadIdx.y][threadIdx.x] = acc;
   __syncthreads();
   if (threadIdx.y == 0 && c < channels) {
     float s = 0.0f;
     for (int i = 0; i < 8; ++i) s += partial[i][threadIdx.x];
-    dbias[c] += s;
+    if (gridDim.y == 1) dbias[c] += s;  // one chunk: deterministic
+    else atomicAdd(&dbias[c], s);
   }
 }
 
@@ -39,7 +44,7 @@ void bias_backward(float* dbias, const float* dy, int64_t rows, int64_t channels
                    cudaStream_t stream) {
   if (channels == 0) return;
   dim3 block(32, 8);
-  dim3 grid(static_cast<unsigned>((channels + 31) / 32));
+  dim3 grid(static_cast<unsigned>((channels + 31) / 32), row_chunks(rows));
   bias_backward_kernel<<<grid, block, 0, stream>>>(dbias, dy, rows, channels);
   CUDA_CHECK_LAUNCH();
 }

@@ -227,17 +227,20 @@ static __global__ void gn_backward_sums_kernel(double* sums, const float* d_act,
   for (int i = threadIdx.x; i < 2 * groups; i += blockDim.x) atomicAdd(&sums[2 * b * groups + i], s[i]);
 }
 
-// dγ, dβ per channel: 32 channels per block, 8 row lanes, shared-memory reduction.
+// dγ, dβ per channel: blocks of 32 channels × a chunk of the B·V rows, 8 row lanes, a shared-memory
+// reduction; several chunks add atomically (as bias_backward_kernel).
 static __global__ void gn_param_grads_kernel(float* dgamma, float* dbeta, const float* d_act,
                                              const float* x, const float* mean_rstd,
                                              const float* gamma, const float* beta, int64_t B,
                                              int64_t V, int64_t C, int groups) {
   __shared__ float pg[8][33], pb[8][33];
-  const int64_t c = (int64_t)blockIdx.x * 32 + threadIdx.x;
+  const int64_t c = (int64_t)blockIdx.x * 32 + threadIdx.x, rows = B * V;
+  const int64_t chunk = (rows + gridDim.y - 1) / gridDim.y, first = blockIdx.y * chunk;
+  const int64_t last = first + chunk < rows ? first + chunk : rows;
   float ag = 0.0f, ab = 0.0f;
   if (c < C) {
     const int64_t cpg = C / groups;
-    for (int64_t r = threadIdx.y; r < B * V; r += blockDim.y) {
+    for (int64_t r = first + threadIdx.y; r < last; r += blockDim.y) {
       const int64_t bg = (r / V) * groups + c / cpg, i = r * C + c;
       GnElement el = gn_element(x[i], d_act[i], mean_rstd[2 * bg], mean_rstd[2 * bg + 1], gamma[c], beta[c]);
       ag += el.dpre * el.xh;
@@ -253,8 +256,13 @@ static __global__ void gn_param_grads_kernel(float* dgamma, float* dbeta, const 
       sg += pg[i][threadIdx.x];
       sb += pb[i][threadIdx.x];
     }
-    dgamma[c] += sg;
-    dbeta[c] += sb;
+    if (gridDim.y == 1) {  // one chunk: deterministic
+      dgamma[c] += sg;
+      dbeta[c] += sb;
+    } else {
+      atomicAdd(&dgamma[c], sg);
+      atomicAdd(&dbeta[c], sb);
+    }
   }
 }
 
@@ -284,7 +292,7 @@ void gn_relu_backward(float* dx, float* dgamma, float* dbeta, double* sums_scrat
   gn_backward_sums_kernel<<<grid, kBlock, 0, stream>>>(sums_scratch, d_act, x, mean_rstd, gamma, beta,
                                                        d.vertices, d.channels, d.groups);
   CUDA_CHECK_LAUNCH();
-  dim3 block(32, 8), pgrid((unsigned)((d.channels + 31) / 32));
+  dim3 block(32, 8), pgrid((unsigned)((d.channels + 31) / 32), row_chunks(d.batch * d.vertices));
   gn_param_grads_kernel<<<pgrid, block, 0, stream>>>(dgamma, dbeta, d_act, x, mean_rstd, gamma, beta,
                                                      d.batch, d.vertices, d.channels, d.groups);
   CUDA_CHECK_LAUNCH();

@@ -15,6 +15,9 @@ PKGS=(
   nlohmann-json3-dev     # safetensors headers, configs
   libmeshoptimizer-dev   # mesh simplification for re-meshing
   catch2                 # unit tests
+  python3-dev pybind11-dev  # the nfs Python module (python/)
+  python3-numpy python3-pytest  # its arrays and its tests
+  blender                # the add-on's headless test (blender/, tests/blender/)
 )
 export DEBIAN_FRONTEND=noninteractive
 missing=()

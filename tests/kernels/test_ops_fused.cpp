@@ -127,3 +127,31 @@ TEST_CASE("gn_mlp on CUDA matches the CPU across tiles, a K tail and many blocks
     CHECK(test::scaled_max_error(grads[0][i], grads[1][i]) < 1e-3);
   }
 }
+
+TEST_CASE("gn_mlp's GroupNorm parameter gradients on CUDA match the CPU over many row chunks", "[op][gpu]") {
+  NFS_REQUIRE_GPU();
+  // B·V = 12000 rows: three chunks of gn_param_grads_kernel adding dγ, dβ atomically.
+  const int64_t B = 2, V = 6000, H = 40, N = 3;
+  std::vector<Tensor> in = {random_tensor({B, V, H}, 111, -2.0f, 2.0f)};
+  for (int i = 0; i < 3; ++i) {
+    in.push_back(random_tensor({H}, 112 + i, 0.5f, 1.5f));
+    in.push_back(random_tensor({H}, 115 + i, -0.2f, 0.2f));
+  }
+  in.push_back(random_tensor({H, H}, 118));
+  in.push_back(random_tensor({H, H}, 119));
+  in.push_back(random_tensor({N, H}, 120));
+  in.push_back(random_tensor({N}, 121));
+  const Tensor gy = random_tensor({B, V, N}, 122);
+  std::vector<std::vector<float>> grads[2];
+  for (int d = 0; d < 2; ++d) {
+    const Device dev = d == 0 ? Device::CPU : Device::CUDA;
+    std::vector<Var> v;
+    for (const Tensor& t : in) v.emplace_back(t.to(dev).clone(), true);
+    gn_mlp(v[0], {v[1], v[3], v[5]}, {v[2], v[4], v[6]}, {v[7], v[8]}, v[9], v[10], 8).backward(gy.to(dev));
+    for (const Var& x : v) grads[d].push_back(x.grad().to_vector());
+  }
+  for (size_t i = 1; i <= 6; ++i) {  // γ and β of the three GroupNorms
+    INFO("gradient of input " << i);
+    CHECK(test::scaled_max_error(grads[0][i], grads[1][i]) < 1e-3);
+  }
+}

@@ -44,3 +44,20 @@ NFS_OP_CASE(reshape) {
   c.fn = [](const std::vector<Var>& v) { return matmul(reshape(v[0], {6, 4}), v[1], false, true); };
   return c;
 }
+
+TEST_CASE("linear's bias gradient on CUDA matches the CPU when the rows span many blocks", "[op][gpu]") {
+  NFS_REQUIRE_GPU();
+  // 2 × 9000 rows: five row chunks of bias_backward_kernel adding atomically, and 70 channels:
+  // three channel blocks, the last one partly empty.
+  const Tensor x = random_tensor({2, 9000, 5}, 31), w = random_tensor({70, 5}, 32), b = random_tensor({70}, 33);
+  const Tensor gy = random_tensor({2, 9000, 70}, 34);
+  std::vector<std::vector<float>> grads[2];
+  for (int d = 0; d < 2; ++d) {
+    const Device dev = d == 0 ? Device::CPU : Device::CUDA;
+    Var vx(x.to(dev).clone(), true), vw(w.to(dev).clone(), true), vb(b.to(dev).clone(), true);
+    linear(vx, vw, vb).backward(gy.to(dev));
+    grads[d] = {vb.grad().to_vector(), vw.grad().to_vector()};
+  }
+  CHECK(test::scaled_max_error(grads[0][0], grads[1][0]) < 1e-4);
+  CHECK(test::scaled_max_error(grads[0][1], grads[1][1]) < 1e-4);
+}
