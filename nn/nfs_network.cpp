@@ -250,19 +250,11 @@ Var NfsNetwork::expression_code(const Var& features, const SpectralOperators& op
   if (!z_skin.defined())
     throw std::invalid_argument("expression_code: this model pools per segment and needs the source's z_Skin");
   // Segment means: P[b, l, :] = Σ_i m_i s_bil h_bi / Σ_i m_i s_bil, as one batched product with
-  // the normalized weights (constants: z_Skin is detached).
-  const int64_t B = h.shape()[0], V = h.shape()[1], L = config.segments;
-  std::vector<float> s = z_skin.value().to_vector(), m = ops.mass.to_vector();
-  if (int64_t(s.size()) != B * V * L)
+  // the normalized weights (constants: z_Skin is detached), computed where h lives.
+  const int64_t B = h.shape()[0], L = config.segments;
+  if (z_skin.shape() != Shape{B, h.shape()[1], L})
     throw std::invalid_argument("expression_code: z_Skin " + z_skin.shape().str() + " for " + h.shape().str());
-  for (int64_t b = 0; b < B; ++b)
-    for (int64_t l = 0; l < L; ++l) {
-      double total = 0.0;
-      for (int64_t i = 0; i < V; ++i) total += double(m[i]) * s[(b * V + i) * L + l];
-      const double inv = total > 0.0 ? 1.0 / total : 0.0;
-      for (int64_t i = 0; i < V; ++i) s[(b * V + i) * L + l] = float(double(m[i]) * s[(b * V + i) * L + l] * inv);
-    }
-  Var pooled = matmul(Var(Tensor::from_vector({B, V, L}, s, h.device())), h, true);  // [B, L, C]
+  Var pooled = matmul(Var(segment_weights(z_skin.value(), ops.mass)), h, true);  // [B, L, C]
   return exp_head->forward(reshape(pooled, {B, L * config.exp_segment_channels}));
 }
 

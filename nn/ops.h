@@ -49,6 +49,10 @@ Var mean(const Var& x);  // all elements -> [1]
 // Mass-weighted mean over vertices: x [B, V, C] -> [B, C] (or [V, C] -> [C]),
 // Σ_i m_i x_i / Σ_i m_i with a constant mass [V].
 Var vertex_mean(const Var& x, const Tensor& mass);
+// The weights of per-segment means (a constant, no gradient): s [B, V, L] soft segments, mass
+// [V] -> w [B, V, L] = m_v s_bvl / Σ_u m_u s_bul (kernels/segment_weights.h), so that
+// matmul(w, h, true) is [B, L, C] of segment means of h [B, V, C].
+Tensor segment_weights(const Tensor& s, const Tensor& mass);
 
 // ---- normalization -------------------------------------------------------------------------
 // GroupNorm over per-vertex features x [B, V, C] (or [V, C] as B = 1): C channels in `groups`

@@ -1,8 +1,10 @@
-// Reductions: sum and mean of all elements, and the mass-weighted mean over vertices.
+// Reductions: sum and mean of all elements, the mass-weighted mean over vertices, and the
+// weights of per-segment means.
 #include <stdexcept>
 #include <string>
 
 #include "kernels/reduce.h"
+#include "kernels/segment_weights.h"
 #include "nn/dispatch.h"
 #include "nn/ops.h"
 
@@ -69,6 +71,19 @@ Var vertex_mean(const Var& x, const Tensor& mass) {
                                             cuda::stream()));
     accumulate_grad(xi, dx);
   });
+}
+
+Tensor segment_weights(const Tensor& s, const Tensor& mass) {
+  if (s.ndim() != 3) throw std::invalid_argument("segment_weights: s must be [B, V, L], got " + s.shape().str());
+  const int64_t B = s.size(0), V = s.size(1), L = s.size(2);
+  check_shape(mass, Shape{V}, "segment_weights mass");
+  check_same_device(s, mass, "segment_weights mass");
+  if (s.dtype() != DType::F32 || mass.dtype() != DType::F32)
+    throw std::invalid_argument("segment_weights: s and mass must be float32");
+  Tensor w = Tensor::empty(s.shape(), s.device());
+  NFS_DISPATCH(s.device(), cpu::segment_weights(w.f32(), s.f32(), mass.f32(), B, V, L),
+               cuda::segment_weights(w.f32(), s.f32(), mass.f32(), B, V, L, cuda::stream()));
+  return w;
 }
 
 }  // namespace nfs

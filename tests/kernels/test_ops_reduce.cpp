@@ -130,3 +130,35 @@ TEST_CASE("reductions agree with the CPU on large inputs", "[op][gpu]") {
   // m_v / Σm · g: Σm itself differs by a few roundings between the devices.
   CHECK(worst_relative(grads[0], grads[1]) < 1e-5);
 }
+
+TEST_CASE("segment_weights: mass-weighted, each column sums to 1, empty columns 0", "[op][cpu]") {
+  // One mesh of three vertices (mass 1, 2, 3) and two segments; segment 1 is empty.
+  const Tensor s = Tensor::from_vector({1, 3, 2}, {0.5f, 0, 1.0f, 0, 0.25f, 0});
+  const std::vector<float> w = segment_weights(s, Tensor::from_vector({3}, {1, 2, 3})).to_vector();
+  // Σ m s = 0.5 + 2 + 0.75 = 3.25.
+  const double want[3] = {0.5 / 3.25, 2.0 / 3.25, 0.75 / 3.25};
+  for (int v = 0; v < 3; ++v) {
+    CHECK(w[v * 2] == Approx(want[v]).epsilon(1e-6));
+    CHECK(w[v * 2 + 1] == 0.0f);
+  }
+  // matmul(w, h, true) is the segment mean: random soft segments, columns sum to 1.
+  const Tensor soft = random_tensor({2, 50, 4}, 61, 0.0f, 1.0f), mass = random_tensor({50}, 62, 0.1f, 1.0f);
+  const std::vector<float> ws = segment_weights(soft, mass).to_vector();
+  for (int b = 0; b < 2; ++b)
+    for (int l = 0; l < 4; ++l) {
+      double total = 0.0;
+      for (int v = 0; v < 50; ++v) total += ws[(b * 50 + v) * 4 + l];
+      CHECK(total == Approx(1.0).epsilon(1e-5));
+    }
+  CHECK_THROWS_AS(segment_weights(Tensor::zeros({3, 2}), mass), std::invalid_argument);
+  CHECK_THROWS_AS(segment_weights(soft, Tensor::zeros({49})), std::invalid_argument);
+}
+
+TEST_CASE("segment_weights on CUDA match the CPU on a large mesh", "[op][gpu]") {
+  NFS_REQUIRE_GPU();
+  // 4 meshes of 60,000 vertices and 20 segments (the expression encoder's pooling at scale).
+  const Tensor s = random_tensor({4, 60000, 20}, 63, 0.0f, 1.0f), mass = random_tensor({60000}, 64, 0.01f, 1.0f);
+  const std::vector<float> cpu = segment_weights(s, mass).to_vector();
+  const std::vector<float> gpu = segment_weights(s.to(Device::CUDA), mass.to(Device::CUDA)).to_vector();
+  CHECK(worst_relative(cpu, gpu) < 1e-5);
+}
