@@ -92,6 +92,8 @@ class PyEngine {
       t.target = engine_->prepare_target(path, options);
       return t;
     }
+    if (!py::isinstance<py::array>(vertices) && !py::isinstance<py::sequence>(vertices))
+      throw std::invalid_argument("prepare_target: vertices must be an array (n, 3) or a mesh file path");
     if (faces.is_none()) throw std::invalid_argument("prepare_target: faces are needed with a vertex array");
     geo::TriangleMesh mesh = checked_mesh(points(vertices.cast<DoubleArray>(), "target vertices"), faces, "target");
     py::gil_scoped_release nogil;
@@ -140,8 +142,10 @@ class PyEngine {
       py::gil_scoped_release nogil;
       return engine_->encode(*engine_->load_sources(paths, options, neutral_path), p);
     }
+    if (py::isinstance<py::sequence>(frames) && py::len(frames) == 0) throw std::invalid_argument("no source frames given");
     if (faces.is_none()) throw std::invalid_argument("source faces are needed with frame arrays");
     std::vector<Eigen::MatrixXd> f = py_arrays::frames(frames.cast<DoubleArray>(), "source frames");
+    if (f.empty()) throw std::invalid_argument("no source frames given");
     const Eigen::MatrixXd base = neutral.is_none() ? f[0] : points(neutral.cast<DoubleArray>(), "neutral");
     geo::TriangleMesh mesh = checked_mesh(base, faces, "source");
     py::gil_scoped_release nogil;

@@ -1,5 +1,6 @@
 #include "numpy_arrays.h"
 
+#include <cmath>
 #include <stdexcept>
 
 #include "geometry/mesh_arrays.h"
@@ -51,7 +52,12 @@ std::vector<float> rows(const FloatArray& a, int64_t columns, const std::string&
     throw std::invalid_argument(what + ": expected an array of shape (T, " + std::to_string(columns) + ") or (" +
                                 std::to_string(columns) + ",), got " + shape_text(a));
   num_rows = a.ndim() == 1 ? 1 : a.shape(0);
-  return std::vector<float>(a.data(), a.data() + num_rows * columns);
+  std::vector<float> out(a.data(), a.data() + num_rows * columns);
+  for (size_t i = 0; i < out.size(); ++i)
+    if (!std::isfinite(out[i]))
+      throw std::invalid_argument(what + ": row " + std::to_string(i / size_t(columns)) + ", column " +
+                                  std::to_string(i % size_t(columns)) + " is not finite");
+  return out;
 }
 
 geo::PolygonMesh polygons(const Eigen::MatrixXd& V, const py::object& faces) {
@@ -63,16 +69,25 @@ geo::PolygonMesh polygons(const Eigen::MatrixXd& V, const py::object& faces) {
     corners.push_back(int(i));
   };
   if (py::isinstance<py::array>(faces)) {
+    const char kind = py::array(faces).dtype().kind();
     auto f = py::array_t<long long, py::array::c_style | py::array::forcecast>::ensure(faces);
-    if (!f || f.ndim() != 2 || f.shape(1) < 3)
+    if ((kind != 'i' && kind != 'u') || !f || f.ndim() != 2 || f.shape(1) < 3)
       throw std::invalid_argument("faces: expected an integer array of shape (f, 3) or (f, k), k >= 3");
     for (py::ssize_t p = 0; p < f.shape(0); ++p) {
       for (py::ssize_t k = 0; k < f.shape(1); ++k) corner(f.at(p, k));
       starts.push_back(int(corners.size()));
     }
   } else {
+    if (!py::isinstance<py::sequence>(faces))
+      throw std::invalid_argument("faces: expected an integer array (f, k) or a sequence of polygons");
     for (py::handle poly : faces) {
-      for (py::handle i : poly) corner(i.cast<long long>());
+      if (!py::isinstance<py::sequence>(poly))
+        throw std::invalid_argument("faces: polygon " + std::to_string(starts.size() - 1) + " is not a sequence of indices");
+      for (py::handle i : poly) {
+        if (!PyIndex_Check(i.ptr()))  // Python ints and numpy integers; not floats or strings
+          throw std::invalid_argument("faces: polygon " + std::to_string(starts.size() - 1) + " has a non-integer index");
+        corner(PyNumber_AsSsize_t(i.ptr(), nullptr));
+      }
       starts.push_back(int(corners.size()));
     }
   }

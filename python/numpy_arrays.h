@@ -26,7 +26,8 @@ py::array_t<float> owned_array(std::vector<float>&& data, const std::vector<py::
 Eigen::MatrixXd points(const DoubleArray& a, const std::string& what);
 // Frames [T,n,3] (or one frame [n,3]) as T matrices.
 std::vector<Eigen::MatrixXd> frames(const DoubleArray& a, const std::string& what);
-// Rows [T,D] (or one row [D]) as a flat row-major vector; num_rows is set to T.
+// Rows [T,D] (or one row [D]) as a flat row-major vector; num_rows is set to T. Non-finite
+// values are an error (as in a weights CSV).
 std::vector<float> rows(const FloatArray& a, int64_t columns, const std::string& what, int64_t& num_rows);
 
 // Faces as polygons: an integer array [f,k] (k >= 3: triangles, quads, ...) or a sequence of

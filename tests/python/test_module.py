@@ -132,6 +132,14 @@ def test_bad_input_raises_engine_message(engine, demo_target, tmp_path):
     target = engine.prepare_target(V, F)
     with pytest.raises(ValueError, match=r"\(T, 53\)"):
         engine.animate(target, np.zeros((3, 52), np.float32))
+    with pytest.raises(ValueError, match="weights: row 0, column 4 is not finite"):
+        engine.animate(target, np.where(np.arange(53) == 4, np.nan, 0.0))
+    with pytest.raises(ValueError, match="non-integer index"):
+        engine.prepare_target(V, [[0, 1, 2.5]])
+    with pytest.raises(ValueError, match="integer array"):
+        engine.prepare_target(V, np.asarray(F, dtype=np.float32))
+    with pytest.raises(ValueError, match="no source frames given"):
+        engine.encode(np.zeros((0, len(V), 3)), F)
     with pytest.raises(ValueError, match="naming"):
         engine.rig(target, naming="maya")
     with pytest.raises(ValueError, match="vertices, the source's neutral"):
