@@ -118,6 +118,12 @@ TEST_CASE("nfs_infer rig writes the 53 named blendshapes", "[infer][cli]") {
   REQUIRE(r.code == 0);
   CHECK(fs::exists(kDir + "/rig_obj/jawOpen.obj"));
   CHECK(std::distance(fs::directory_iterator(kDir + "/rig_obj"), fs::directory_iterator()) == 53);
+  r = infer("rig --target " + kDir + "/target.obj -o " + kDir + "/rig_arkit.glb --naming arkit");
+  REQUIRE(r.code == 0);
+  std::vector<std::string> arkit;
+  for (const ArkitColumn& c : arkit_columns()) arkit.push_back(c.name);
+  CHECK(read_gltf(kDir + "/rig_arkit.glb").target_names() == arkit);
+  CHECK(arkit.size() == 51);
 }
 
 TEST_CASE("nfs_infer animate reads ICT, ARKit and Live Link Face takes", "[infer][cli]") {
@@ -137,6 +143,18 @@ TEST_CASE("nfs_infer animate reads ICT, ARKit and Live Link Face takes", "[infer
     GltfMesh g = read_gltf(kDir + "/" + file + ".glb");
     CHECK(g.num_targets() == frames);
     CHECK(g.animation.length() == Approx((frames - 1) / 30.0));
+  }
+  // A Live Link Face take plays at its timecodes' row rate (60 rows a second here), unless --fps.
+  std::string take = "Timecode,JawOpen\n";
+  for (int i = 0; i < 150; ++i)
+    take += "10:00:0" + std::to_string(i / 60) + ":" + std::to_string(i % 60 / 2) + ".0," + std::to_string(i / 150.0) + "\n";
+  write(kDir + "/llf60.csv", take);
+  for (auto [flag, fps] : std::vector<std::pair<std::string, double>>{{"", 60.0}, {" --fps 25", 25.0}}) {
+    Result r = infer("animate --weights " + kDir + "/llf60.csv --target " + kDir + "/target.obj -o " + kDir +
+                     "/llf60.glb" + flag);
+    INFO(r.err);
+    REQUIRE(r.code == 0);
+    CHECK(read_gltf(kDir + "/llf60.glb").animation.length() == Approx(149 / fps));
   }
 }
 
