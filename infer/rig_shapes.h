@@ -12,7 +12,7 @@ namespace nfs {
 
 struct RigShapes {
   std::vector<std::string> names;  // #S shape names
-  std::vector<float> weights;      // [(#S + 1), 53]: row 0 all zero (the neutral), then one per shape
+  std::vector<float> weights;  // [(#S + 1), 53]: row 0 all zero (the neutral), then one per shape
   int num_shapes() const { return int(names.size()); }
 };
 

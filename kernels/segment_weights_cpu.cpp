@@ -15,7 +15,8 @@ void segment_weights(float* w, const float* s, const float* mass, int64_t B, int
       for (int64_t l = 0; l < L; ++l) total[l] += double(mass[v]) * sb[v * L + l];
     for (double& t : total) t = t > 0.0 ? 1.0 / t : 0.0;
     for (int64_t v = 0; v < V; ++v)
-      for (int64_t l = 0; l < L; ++l) wb[v * L + l] = float(double(mass[v]) * sb[v * L + l] * total[l]);
+      for (int64_t l = 0; l < L; ++l)
+        wb[v * L + l] = float(double(mass[v]) * sb[v * L + l] * total[l]);
   }
 }
 

@@ -49,7 +49,8 @@ Progress python_progress(const py::object& callback) {
   };
 }
 
-geo::TriangleMesh checked_mesh(const Eigen::MatrixXd& V, const py::object& faces, const std::string& name) {
+geo::TriangleMesh checked_mesh(const Eigen::MatrixXd& V, const py::object& faces,
+                               const std::string& name) {
   geo::TriangleMesh m;
   m.poly = polygons(V, faces);
   geo::triangulate_and_check(name, m);
@@ -83,7 +84,8 @@ class PyEngine {
   std::string device() const { return device_name(engine_->device()); }
   int64_t code_dim() const { return engine_->network().config.code_dim; }
 
-  PyTarget prepare_target(const py::object& vertices, const py::object& faces, const AlignArgs& align) {
+  PyTarget prepare_target(const py::object& vertices, const py::object& faces,
+                          const AlignArgs& align) {
     const AlignOptions options = align.options();
     PyTarget t;
     if (py::isinstance<py::str>(vertices)) {
@@ -93,9 +95,12 @@ class PyEngine {
       return t;
     }
     if (!py::isinstance<py::array>(vertices) && !py::isinstance<py::sequence>(vertices))
-      throw std::invalid_argument("prepare_target: vertices must be an array (n, 3) or a mesh file path");
-    if (faces.is_none()) throw std::invalid_argument("prepare_target: faces are needed with a vertex array");
-    geo::TriangleMesh mesh = checked_mesh(points(vertices.cast<DoubleArray>(), "target vertices"), faces, "target");
+      throw std::invalid_argument(
+          "prepare_target: vertices must be an array (n, 3) or a mesh file path");
+    if (faces.is_none())
+      throw std::invalid_argument("prepare_target: faces are needed with a vertex array");
+    geo::TriangleMesh mesh =
+        checked_mesh(points(vertices.cast<DoubleArray>(), "target vertices"), faces, "target");
     py::gil_scoped_release nogil;
     t.target = engine_->prepare_target(std::move(mesh), "target", options);
     return t;
@@ -107,7 +112,8 @@ class PyEngine {
     {
       const Progress p = python_progress(progress);
       py::gil_scoped_release nogil;
-      decoded = engine_->decode(*t.target, engine_->codes_from_weights(rig.weights, rig.num_shapes() + 1), p);
+      decoded = engine_->decode(*t.target,
+                                engine_->codes_from_weights(rig.weights, rig.num_shapes() + 1), p);
     }
     const int64_t n = t.target->topology.num_vertices;
     py::dict out;
@@ -119,13 +125,15 @@ class PyEngine {
     return out;
   }
 
-  py::array_t<float> animate(const PyTarget& t, const FloatArray& weights, const py::object& progress) {
+  py::array_t<float> animate(const PyTarget& t, const FloatArray& weights,
+                             const py::object& progress) {
     int64_t T = 0;
     const std::vector<float> w = rows(weights, kNumIctExpressions, "weights", T);
     return decode_codes(t, engine_->codes_from_weights(w, int(T)), progress);
   }
 
-  py::array_t<float> decode(const PyTarget& t, const FloatArray& codes, const py::object& progress) {
+  py::array_t<float> decode(const PyTarget& t, const FloatArray& codes,
+                            const py::object& progress) {
     int64_t T = 0;
     const std::vector<float> z = rows(codes, code_dim(), "codes", T);
     return decode_codes(t, Tensor::from_vector({T, code_dim()}, z), progress);
@@ -142,18 +150,21 @@ class PyEngine {
       py::gil_scoped_release nogil;
       return engine_->encode(*engine_->load_sources(paths, options, neutral_path), p);
     }
-    if (py::isinstance<py::sequence>(frames) && py::len(frames) == 0) throw std::invalid_argument("no source frames given");
+    if (py::isinstance<py::sequence>(frames) && py::len(frames) == 0)
+      throw std::invalid_argument("no source frames given");
     if (faces.is_none()) throw std::invalid_argument("source faces are needed with frame arrays");
     std::vector<Eigen::MatrixXd> f = py_arrays::frames(frames.cast<DoubleArray>(), "source frames");
     if (f.empty()) throw std::invalid_argument("no source frames given");
-    const Eigen::MatrixXd base = neutral.is_none() ? f[0] : points(neutral.cast<DoubleArray>(), "neutral");
+    const Eigen::MatrixXd base =
+        neutral.is_none() ? f[0] : points(neutral.cast<DoubleArray>(), "neutral");
     geo::TriangleMesh mesh = checked_mesh(base, faces, "source");
     py::gil_scoped_release nogil;
     return engine_->encode(*engine_->load_sources(std::move(mesh), "source", f, options), p);
   }
 
-  py::array_t<float> encode(const py::object& frames, const py::object& faces, const py::object& neutral,
-                            bool full_code, const AlignArgs& align, const py::object& progress) {
+  py::array_t<float> encode(const py::object& frames, const py::object& faces,
+                            const py::object& neutral, bool full_code, const AlignArgs& align,
+                            const py::object& progress) {
     Tensor z = source_codes(frames, faces, neutral, align, progress);
     const int64_t T = z.size(0), D = z.size(1), E = full_code ? D : kNumIctExpressions;
     std::vector<float> all = z.to_vector(), out(static_cast<size_t>(T * E));
@@ -163,18 +174,22 @@ class PyEngine {
   }
 
   py::array_t<float> retarget(const py::object& frames, const py::object& faces, const PyTarget& t,
-                              const py::object& neutral, const AlignArgs& align, const py::object& progress) {
+                              const py::object& neutral, const AlignArgs& align,
+                              const py::object& progress) {
     return decode_codes(t, source_codes(frames, faces, neutral, align, py::none()), progress);
   }
 
  private:
   static bool is_path_list(const py::object& o) {
-    if (py::isinstance<py::str>(o) || py::isinstance<py::array>(o) || !py::isinstance<py::sequence>(o)) return false;
+    if (py::isinstance<py::str>(o) || py::isinstance<py::array>(o) ||
+        !py::isinstance<py::sequence>(o))
+      return false;
     py::sequence s = o;
     return s.size() > 0 && py::isinstance<py::str>(s[0]);
   }
 
-  py::array_t<float> decode_codes(const PyTarget& t, const Tensor& codes, const py::object& progress) {
+  py::array_t<float> decode_codes(const PyTarget& t, const Tensor& codes,
+                                  const py::object& progress) {
     std::vector<std::vector<float>> frames;
     {
       const Progress p = python_progress(progress);
@@ -190,13 +205,16 @@ class PyEngine {
 }  // namespace
 
 PYBIND11_MODULE(nfs, m) {
-  m.doc() = "NFS: mesh-agnostic facial expression cloning (Neural Face Skinning). See nfs.pyi and docs/USAGE.md.";
+  m.doc() =
+      "NFS: mesh-agnostic facial expression cloning (Neural Face Skinning). See nfs.pyi and "
+      "docs/USAGE.md.";
   m.attr("__version__") = NFS_VERSION_STRING;
   m.attr("NUM_EXPRESSIONS") = kNumIctExpressions;
 
-  m.def("expression_names", [](const std::string& naming) {
-    return rig_shapes(parse_naming(naming, "naming")).names;
-  }, py::arg("naming") = "ict");
+  m.def(
+      "expression_names",
+      [](const std::string& naming) { return rig_shapes(parse_naming(naming, "naming")).names; },
+      py::arg("naming") = "ict");
   m.def("arkit_groups", [] {
     py::dict d;
     for (const ArkitColumn& c : arkit_columns()) d[py::str(c.name)] = c.ict_indices;
@@ -212,59 +230,87 @@ PYBIND11_MODULE(nfs, m) {
   });
 
   py::class_<WeightsTable>(m, "Take", "A blendshape take read from CSV.")
-      .def_property_readonly("weights", [](const WeightsTable& t) {
-        return owned_array(std::vector<float>(t.weights), {t.num_frames, kNumIctExpressions});
-      })
+      .def_property_readonly(
+          "weights",
+          [](const WeightsTable& t) {
+            return owned_array(std::vector<float>(t.weights), {t.num_frames, kNumIctExpressions});
+          })
       .def_readonly("timecodes", &WeightsTable::timecodes)
       .def_readonly("notes", &WeightsTable::notes)
-      .def_property_readonly("frame_rate", [](const WeightsTable& t) { return frame_rate_from_timecodes(t.timecodes); })
+      .def_property_readonly(
+          "frame_rate",
+          [](const WeightsTable& t) { return frame_rate_from_timecodes(t.timecodes); })
       .def_property_readonly("num_frames", [](const WeightsTable& t) { return t.num_frames; });
-  m.def("read_weights_csv", &read_weights_csv, py::arg("path"), py::call_guard<py::gil_scoped_release>());
-  m.def("write_weights_csv", [](const std::string& path, const FloatArray& weights, const std::string& naming) {
-    int64_t T = 0;
-    const std::vector<float> w = rows(weights, kNumIctExpressions, "weights", T);
-    write_weights_csv(path, w, int(T), parse_naming(naming, "naming"));
-  }, py::arg("path"), py::arg("weights"), py::arg("naming") = "ict");
+  m.def("read_weights_csv", &read_weights_csv, py::arg("path"),
+        py::call_guard<py::gil_scoped_release>());
+  m.def(
+      "write_weights_csv",
+      [](const std::string& path, const FloatArray& weights, const std::string& naming) {
+        int64_t T = 0;
+        const std::vector<float> w = rows(weights, kNumIctExpressions, "weights", T);
+        write_weights_csv(path, w, int(T), parse_naming(naming, "naming"));
+      },
+      py::arg("path"), py::arg("weights"), py::arg("naming") = "ict");
 
   py::class_<PyTarget>(m, "Target", "A neutral target mesh, aligned and with its operators built.")
-      .def_property_readonly("vertex_count", [](const PyTarget& t) { return t.target->topology.num_vertices; })
-      .def_property_readonly("rest_positions", [](const PyTarget& t) {
-        const Eigen::MatrixXd& V = t.target->mesh.mesh.V();
-        std::vector<float> p(size_t(V.rows()) * 3);
-        for (Eigen::Index i = 0; i < V.rows(); ++i)
-          for (int k = 0; k < 3; ++k) p[size_t(i) * 3 + k] = float(V(i, k));
-        return owned_array(std::move(p), {py::ssize_t(V.rows()), 3});
-      })
-      .def_property_readonly("warnings", [](const PyTarget& t) { return t.target->mesh.mesh.report.warnings; })
-      .def_property_readonly("alignment_error", [](const PyTarget& t) { return t.target->mesh.report.trimmed_rms; });
+      .def_property_readonly("vertex_count",
+                             [](const PyTarget& t) { return t.target->topology.num_vertices; })
+      .def_property_readonly("rest_positions",
+                             [](const PyTarget& t) {
+                               const Eigen::MatrixXd& V = t.target->mesh.mesh.V();
+                               std::vector<float> p(size_t(V.rows()) * 3);
+                               for (Eigen::Index i = 0; i < V.rows(); ++i)
+                                 for (int k = 0; k < 3; ++k) p[size_t(i) * 3 + k] = float(V(i, k));
+                               return owned_array(std::move(p), {py::ssize_t(V.rows()), 3});
+                             })
+      .def_property_readonly("warnings",
+                             [](const PyTarget& t) { return t.target->mesh.mesh.report.warnings; })
+      .def_property_readonly("alignment_error",
+                             [](const PyTarget& t) { return t.target->mesh.report.trimmed_rms; });
 
   py::class_<PyEngine>(m, "Engine")
-      .def(py::init<const std::optional<std::string>&, const std::string&, const std::optional<std::string>&, int>(),
-           py::arg("model") = py::none(), py::arg("device") = "auto", py::arg("ict_model") = py::none(),
-           py::arg("batch") = 8)
+      .def(py::init<const std::optional<std::string>&, const std::string&,
+                    const std::optional<std::string>&, int>(),
+           py::arg("model") = py::none(), py::arg("device") = "auto",
+           py::arg("ict_model") = py::none(), py::arg("batch") = 8)
       .def_property_readonly("device", &PyEngine::device)
       .def_property_readonly("code_dim", &PyEngine::code_dim)
-      .def("prepare_target", [](PyEngine& e, const py::object& vertices, const py::object& faces, const std::string& align,
-                                std::optional<std::string> up, std::optional<std::string> forward,
-                                std::optional<double> scale) {
-        return e.prepare_target(vertices, faces, AlignArgs{align, up, forward, scale});
-      }, py::arg("vertices"), py::arg("faces") = py::none(), py::kw_only(), py::arg("align") = "auto",
-         py::arg("up") = py::none(), py::arg("forward") = py::none(), py::arg("scale") = py::none())
-      .def("rig", &PyEngine::rig, py::arg("target"), py::arg("naming") = "ict", py::arg("progress") = py::none())
-      .def("animate", &PyEngine::animate, py::arg("target"), py::arg("weights"), py::arg("progress") = py::none())
-      .def("decode", &PyEngine::decode, py::arg("target"), py::arg("codes"), py::arg("progress") = py::none())
-      .def("encode", [](PyEngine& e, const py::object& frames, const py::object& faces, const py::object& neutral,
-                        bool full_code, std::optional<std::string> up, std::optional<std::string> forward,
-                        const py::object& progress) {
-        return e.encode(frames, faces, neutral, full_code, AlignArgs{"auto", up, forward, {}}, progress);
-      }, py::arg("frames"), py::arg("faces") = py::none(), py::kw_only(), py::arg("neutral") = py::none(),
-         py::arg("full_code") = false, py::arg("up") = py::none(), py::arg("forward") = py::none(),
-         py::arg("progress") = py::none())
-      .def("retarget", [](PyEngine& e, const py::object& frames, const py::object& faces, const PyTarget& t,
-                          const py::object& neutral, std::optional<std::string> up, std::optional<std::string> forward,
-                          const py::object& progress) {
-        return e.retarget(frames, faces, t, neutral, AlignArgs{"auto", up, forward, {}}, progress);
-      }, py::arg("source_frames"), py::arg("source_faces"), py::arg("target"), py::kw_only(),
-         py::arg("neutral") = py::none(), py::arg("up") = py::none(), py::arg("forward") = py::none(),
-         py::arg("progress") = py::none());
+      .def(
+          "prepare_target",
+          [](PyEngine& e, const py::object& vertices, const py::object& faces,
+             const std::string& align, std::optional<std::string> up,
+             std::optional<std::string> forward, std::optional<double> scale) {
+            return e.prepare_target(vertices, faces, AlignArgs{align, up, forward, scale});
+          },
+          py::arg("vertices"), py::arg("faces") = py::none(), py::kw_only(),
+          py::arg("align") = "auto", py::arg("up") = py::none(), py::arg("forward") = py::none(),
+          py::arg("scale") = py::none())
+      .def("rig", &PyEngine::rig, py::arg("target"), py::arg("naming") = "ict",
+           py::arg("progress") = py::none())
+      .def("animate", &PyEngine::animate, py::arg("target"), py::arg("weights"),
+           py::arg("progress") = py::none())
+      .def("decode", &PyEngine::decode, py::arg("target"), py::arg("codes"),
+           py::arg("progress") = py::none())
+      .def(
+          "encode",
+          [](PyEngine& e, const py::object& frames, const py::object& faces,
+             const py::object& neutral, bool full_code, std::optional<std::string> up,
+             std::optional<std::string> forward, const py::object& progress) {
+            return e.encode(frames, faces, neutral, full_code, AlignArgs{"auto", up, forward, {}},
+                            progress);
+          },
+          py::arg("frames"), py::arg("faces") = py::none(), py::kw_only(),
+          py::arg("neutral") = py::none(), py::arg("full_code") = false, py::arg("up") = py::none(),
+          py::arg("forward") = py::none(), py::arg("progress") = py::none())
+      .def(
+          "retarget",
+          [](PyEngine& e, const py::object& frames, const py::object& faces, const PyTarget& t,
+             const py::object& neutral, std::optional<std::string> up,
+             std::optional<std::string> forward, const py::object& progress) {
+            return e.retarget(frames, faces, t, neutral, AlignArgs{"auto", up, forward, {}},
+                              progress);
+          },
+          py::arg("source_frames"), py::arg("source_faces"), py::arg("target"), py::kw_only(),
+          py::arg("neutral") = py::none(), py::arg("up") = py::none(),
+          py::arg("forward") = py::none(), py::arg("progress") = py::none());
 }

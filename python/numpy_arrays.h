@@ -28,7 +28,8 @@ Eigen::MatrixXd points(const DoubleArray& a, const std::string& what);
 std::vector<Eigen::MatrixXd> frames(const DoubleArray& a, const std::string& what);
 // Rows [T,D] (or one row [D]) as a flat row-major vector; num_rows is set to T. Non-finite
 // values are an error (as in a weights CSV).
-std::vector<float> rows(const FloatArray& a, int64_t columns, const std::string& what, int64_t& num_rows);
+std::vector<float> rows(const FloatArray& a, int64_t columns, const std::string& what,
+                        int64_t& num_rows);
 
 // Faces as polygons: an integer array [f,k] (k >= 3: triangles, quads, ...) or a sequence of
 // index sequences of any lengths (Blender's and most DCCs' polygon lists).

@@ -19,7 +19,8 @@ TEST_CASE("rig shapes: ICT one-hot rows, ARKit rows gathering split pairs", "[in
   for (int e = 0; e < 53; ++e) CHECK(ict.weights[e] == 0.0f);  // row 0: the neutral
   for (int k = 0; k < 53; ++k) {
     CHECK(ict.names[k] == ict_expression_names()[k]);
-    for (int e = 0; e < 53; ++e) CHECK(ict.weights[size_t(k + 1) * 53 + e] == (e == k ? 1.0f : 0.0f));
+    for (int e = 0; e < 53; ++e)
+      CHECK(ict.weights[size_t(k + 1) * 53 + e] == (e == k ? 1.0f : 0.0f));
   }
   const RigShapes arkit = rig_shapes(WeightsNaming::Arkit);
   REQUIRE(arkit.num_shapes() == 51);
@@ -48,7 +49,8 @@ TEST_CASE("polygons from memory: fan-triangulated and checked like a file's", "[
   CHECK(m.F_poly(2) == 1);
   geo::TriangleMesh bad;
   bad.poly = polygon_mesh(V, {0, 3, 5}, {0, 1, 2, 3, 4});
-  CHECK_THROWS_WITH(geo::triangulate_and_check("arrays", bad), "arrays: polygon 1 has 2 corners (at least 3)");
+  CHECK_THROWS_WITH(geo::triangulate_and_check("arrays", bad),
+                    "arrays: polygon 1 has 2 corners (at least 3)");
   geo::TriangleMesh out_of_range;
   out_of_range.poly = polygon_mesh(V, {0, 3}, {0, 1, 9});
   CHECK_THROWS_AS(geo::triangulate_and_check("arrays", out_of_range), std::runtime_error);
@@ -63,7 +65,8 @@ TEST_CASE("a Live Link Face take's frame rate from its timecodes", "[infer][csv]
     for (int i = first_row; i < first_row + rows; ++i) {
       const int s = i / rows_per_second, r = i % rows_per_second;
       char b[40];
-      std::snprintf(b, sizeof(b), "14:41:%02d:%02d.%03d", s, r * 30 / rows_per_second, (r * 1000 * 30 / rows_per_second) % 1000);
+      std::snprintf(b, sizeof(b), "14:41:%02d:%02d.%03d", s, r * 30 / rows_per_second,
+                    (r * 1000 * 30 / rows_per_second) % 1000);
       t.push_back(b);
     }
     return t;
