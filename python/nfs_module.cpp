@@ -214,20 +214,28 @@ PYBIND11_MODULE(nfs, m) {
   m.def(
       "expression_names",
       [](const std::string& naming) { return rig_shapes(parse_naming(naming, "naming")).names; },
-      py::arg("naming") = "ict");
-  m.def("arkit_groups", [] {
-    py::dict d;
-    for (const ArkitColumn& c : arkit_columns()) d[py::str(c.name)] = c.ict_indices;
-    return d;
-  });
-  m.def("ict_indices", &ict_indices_for_name, py::arg("name"));
-  m.def("devices", [] {
-    std::vector<std::string> d = {"cpu"};
+      py::arg("naming") = "ict",
+      "Blendshape names in engine order: 'ict' (53) or 'arkit' (51, split pairs gathered).");
+  m.def(
+      "arkit_groups",
+      [] {
+        py::dict d;
+        for (const ArkitColumn& c : arkit_columns()) d[py::str(c.name)] = c.ict_indices;
+        return d;
+      },
+      "For each ARKit name, the ICT indices it drives.");
+  m.def("ict_indices", &ict_indices_for_name, py::arg("name"),
+        "The ICT indices a blendshape name drives (ICT, ARKit or Live Link Face spelling).");
+  m.def(
+      "devices",
+      [] {
+        std::vector<std::string> d = {"cpu"};
 #if NFS_WITH_CUDA
-    if (cuda_available()) d.push_back("cuda");
+        if (cuda_available()) d.push_back("cuda");
 #endif
-    return d;
-  });
+        return d;
+      },
+      "The compute devices this build can use now.");
 
   py::class_<WeightsTable>(m, "Take", "A blendshape take read from CSV.")
       .def_property_readonly(
@@ -242,7 +250,8 @@ PYBIND11_MODULE(nfs, m) {
           [](const WeightsTable& t) { return frame_rate_from_timecodes(t.timecodes); })
       .def_property_readonly("num_frames", [](const WeightsTable& t) { return t.num_frames; });
   m.def("read_weights_csv", &read_weights_csv, py::arg("path"),
-        py::call_guard<py::gil_scoped_release>());
+        py::call_guard<py::gil_scoped_release>(),
+        "Reads an ICT, ARKit or Live Link Face weights CSV into a Take.");
   m.def(
       "write_weights_csv",
       [](const std::string& path, const FloatArray& weights, const std::string& naming) {
@@ -250,7 +259,8 @@ PYBIND11_MODULE(nfs, m) {
         const std::vector<float> w = rows(weights, kNumIctExpressions, "weights", T);
         write_weights_csv(path, w, int(T), parse_naming(naming, "naming"));
       },
-      py::arg("path"), py::arg("weights"), py::arg("naming") = "ict");
+      py::arg("path"), py::arg("weights"), py::arg("naming") = "ict",
+      "Writes weights [T,53] (ICT order) with ICT (53) or ARKit (51) columns, atomically.");
 
   py::class_<PyTarget>(m, "Target", "A neutral target mesh, aligned and with its operators built.")
       .def_property_readonly("vertex_count",
@@ -272,7 +282,8 @@ PYBIND11_MODULE(nfs, m) {
       .def(py::init<const std::optional<std::string>&, const std::string&,
                     const std::optional<std::string>&, int>(),
            py::arg("model") = py::none(), py::arg("device") = "auto",
-           py::arg("ict_model") = py::none(), py::arg("batch") = 8)
+           py::arg("ict_model") = py::none(), py::arg("batch") = 8,
+           "Loads a model (default: the shipped one) on 'cpu', 'cuda' or 'auto'.")
       .def_property_readonly("device", &PyEngine::device)
       .def_property_readonly("code_dim", &PyEngine::code_dim)
       .def(
@@ -284,13 +295,15 @@ PYBIND11_MODULE(nfs, m) {
           },
           py::arg("vertices"), py::arg("faces") = py::none(), py::kw_only(),
           py::arg("align") = "auto", py::arg("up") = py::none(), py::arg("forward") = py::none(),
-          py::arg("scale") = py::none())
+          py::arg("scale") = py::none(),
+          "A target from vertices [n,3] and faces, or from a mesh file path; aligned once.")
       .def("rig", &PyEngine::rig, py::arg("target"), py::arg("naming") = "ict",
-           py::arg("progress") = py::none())
+           py::arg("progress") = py::none(),
+           "The target's blendshapes {name: deltas [n,3]}: 53 ICT or 51 ARKit shapes.")
       .def("animate", &PyEngine::animate, py::arg("target"), py::arg("weights"),
-           py::arg("progress") = py::none())
+           py::arg("progress") = py::none(), "Target positions [T,n,3] for FACS weights [T,53].")
       .def("decode", &PyEngine::decode, py::arg("target"), py::arg("codes"),
-           py::arg("progress") = py::none())
+           py::arg("progress") = py::none(), "Target positions [T,n,3] for codes [T,code_dim].")
       .def(
           "encode",
           [](PyEngine& e, const py::object& frames, const py::object& faces,
@@ -301,7 +314,8 @@ PYBIND11_MODULE(nfs, m) {
           },
           py::arg("frames"), py::arg("faces") = py::none(), py::kw_only(),
           py::arg("neutral") = py::none(), py::arg("full_code") = false, py::arg("up") = py::none(),
-          py::arg("forward") = py::none(), py::arg("progress") = py::none())
+          py::arg("forward") = py::none(), py::arg("progress") = py::none(),
+          "FACS weights [T,53] (full_code: codes) of source frames [T,m,3] or mesh files.")
       .def(
           "retarget",
           [](PyEngine& e, const py::object& frames, const py::object& faces, const PyTarget& t,
@@ -312,5 +326,6 @@ PYBIND11_MODULE(nfs, m) {
           },
           py::arg("source_frames"), py::arg("source_faces"), py::arg("target"), py::kw_only(),
           py::arg("neutral") = py::none(), py::arg("up") = py::none(),
-          py::arg("forward") = py::none(), py::arg("progress") = py::none());
+          py::arg("forward") = py::none(), py::arg("progress") = py::none(),
+          "Each source frame's expression cloned onto the target: positions [T,n,3].");
 }
