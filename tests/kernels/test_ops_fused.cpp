@@ -95,20 +95,29 @@ TEST_CASE("gn_mlp equals GroupNorm, ReLU and Linear composed, forward and gradie
   }
 }
 
+namespace {
+// gn_mlp's inputs for h0 [B, V, H], three GroupNorms, two hidden H×H layers and N outputs, in the
+// order gn_mlp's test cases pass them: h0, (γ, β) × 3, W1, W2, W_out, b_out; seeds from `seed`.
+std::vector<Tensor> gn_mlp_inputs(int64_t B, int64_t V, int64_t H, int64_t N, uint64_t seed) {
+  std::vector<Tensor> in = {random_tensor({B, V, H}, seed, -2.0f, 2.0f)};
+  for (uint64_t i = 0; i < 3; ++i) {
+    in.push_back(random_tensor({H}, seed + 1 + i, 0.5f, 1.5f));
+    in.push_back(random_tensor({H}, seed + 4 + i, -0.2f, 0.2f));
+  }
+  in.push_back(random_tensor({H, H}, seed + 7));
+  in.push_back(random_tensor({H, H}, seed + 8));
+  in.push_back(random_tensor({N, H}, seed + 9));
+  in.push_back(random_tensor({N}, seed + 10));
+  return in;
+}
+}  // namespace
+
 TEST_CASE("gn_mlp on CUDA matches the CPU across tiles, a K tail and many blocks", "[op][gpu]") {
   NFS_REQUIRE_GPU();
   // V = 300 rows per mesh and H = 80 channels: several 64 x 64 tiles, a K step that does not
   // divide 80, and cross-block atomics in the statistics (the small parity case fits one tile).
   const int64_t B = 2, V = 300, H = 80, N = 3;
-  std::vector<Tensor> in = {random_tensor({B, V, H}, 91, -2.0f, 2.0f)};
-  for (int i = 0; i < 3; ++i) {
-    in.push_back(random_tensor({H}, 92 + i, 0.5f, 1.5f));
-    in.push_back(random_tensor({H}, 95 + i, -0.2f, 0.2f));
-  }
-  in.push_back(random_tensor({H, H}, 98));
-  in.push_back(random_tensor({H, H}, 99));
-  in.push_back(random_tensor({N, H}, 100));
-  in.push_back(random_tensor({N}, 101));
+  const std::vector<Tensor> in = gn_mlp_inputs(B, V, H, N, 91);
   const Tensor gy = random_tensor({B, V, N}, 102);
   std::vector<float> out[2];
   std::vector<std::vector<float>> grads[2];
@@ -132,15 +141,7 @@ TEST_CASE("gn_mlp's GroupNorm parameter gradients on CUDA match the CPU over man
   NFS_REQUIRE_GPU();
   // B·V = 12000 rows: three chunks of gn_param_grads_kernel adding dγ, dβ atomically.
   const int64_t B = 2, V = 6000, H = 40, N = 3;
-  std::vector<Tensor> in = {random_tensor({B, V, H}, 111, -2.0f, 2.0f)};
-  for (int i = 0; i < 3; ++i) {
-    in.push_back(random_tensor({H}, 112 + i, 0.5f, 1.5f));
-    in.push_back(random_tensor({H}, 115 + i, -0.2f, 0.2f));
-  }
-  in.push_back(random_tensor({H, H}, 118));
-  in.push_back(random_tensor({H, H}, 119));
-  in.push_back(random_tensor({N, H}, 120));
-  in.push_back(random_tensor({N}, 121));
+  const std::vector<Tensor> in = gn_mlp_inputs(B, V, H, N, 111);
   const Tensor gy = random_tensor({B, V, N}, 122);
   std::vector<std::vector<float>> grads[2];
   for (int d = 0; d < 2; ++d) {
