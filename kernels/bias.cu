@@ -1,6 +1,7 @@
 #include "kernels/bias.h"
 #include "kernels/cuda_check.h"
 #include "kernels/cuda_context.h"
+#include "kernels/row_chunks.h"
 
 namespace nfs::cuda {
 
@@ -17,8 +18,8 @@ static __global__ void bias_backward_kernel(float* dbias, const float* dy, int64
                                             int64_t channels) {
   __shared__ float partial[8][33];
   const int64_t c = blockIdx.x * 32 + threadIdx.x;
-  const int64_t chunk = (rows + gridDim.y - 1) / gridDim.y, first = blockIdx.y * chunk;
-  const int64_t last = first + chunk < rows ? first + chunk : rows;
+  int64_t first, last;
+  chunk_rows(rows, gridDim.y, blockIdx.y, first, last);
   float acc = 0.0f;
   if (c < channels)
     for (int64_t r = first + threadIdx.y; r < last; r += blockDim.y) acc += dy[r * channels + c];

@@ -19,14 +19,6 @@ inline unsigned grid_for(long long n) {
   long long g = (n + kBlock - 1) / kBlock;
   return static_cast<unsigned>(g < 1 ? 1 : (g > 65535LL * 32 ? 65535LL * 32 : g));
 }
-// Chunks of rows for a column reduction of 8 row lanes per block (bias, GroupNorm parameter
-// gradients): at most kRowsPerLane rows per lane, so 1.6M rows spread over ~400 blocks per
-// 32 channels. One chunk (deterministic, no atomics) up to 8 × kRowsPerLane rows.
-constexpr long long kRowsPerLane = 512;
-inline unsigned row_chunks(long long rows) {
-  long long g = (rows + 8 * kRowsPerLane - 1) / (8 * kRowsPerLane);
-  return static_cast<unsigned>(g < 1 ? 1 : (g > 65535 ? 65535 : g));
-}
 }  // namespace nfs::cuda
 #endif
 

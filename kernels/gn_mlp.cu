@@ -1,5 +1,6 @@
 #include "kernels/cuda_check.h"
 #include "kernels/cuda_context.h"
+#include "kernels/row_chunks.h"
 #include "kernels/gn_mlp.h"
 
 namespace nfs::cuda {
@@ -235,8 +236,8 @@ static __global__ void gn_param_grads_kernel(float* dgamma, float* dbeta, const 
                                              int64_t V, int64_t C, int groups) {
   __shared__ float pg[8][33], pb[8][33];
   const int64_t c = (int64_t)blockIdx.x * 32 + threadIdx.x, rows = B * V;
-  const int64_t chunk = (rows + gridDim.y - 1) / gridDim.y, first = blockIdx.y * chunk;
-  const int64_t last = first + chunk < rows ? first + chunk : rows;
+  int64_t first, last;
+  chunk_rows(rows, gridDim.y, blockIdx.y, first, last);
   float ag = 0.0f, ab = 0.0f;
   if (c < C) {
     const int64_t cpg = C / groups;
