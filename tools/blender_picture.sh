@@ -11,7 +11,7 @@ ls "$module_dir"/nfs*.so >/dev/null 2>&1 || { echo "blender_picture.sh: no nfs m
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 zip=$(bash "$root/tools/make_blender_addon.sh" "$tmp/nfs_blender.zip")
-export BLENDER_USER_SCRIPTS=$tmp/scripts BLENDER_USER_CONFIG=$tmp/config PYTHONDONTWRITEBYTECODE=1
+export BLENDER_USER_SCRIPTS=$tmp/scripts BLENDER_USER_CONFIG=$tmp/config NFS_CACHE_DIR=$tmp/cache PYTHONDONTWRITEBYTECODE=1
 blender -b --factory-startup --python-exit-code 1 --python "$root/tools/blender_picture.py" -- \
     --zip "$zip" --module-dir "$module_dir" --target "$root/data/demo/target.obj" --out "$tmp/picture.png"
 mv "$tmp/picture.png" "$out"

@@ -15,7 +15,7 @@ module_dir=$(realpath "$1") src=$(realpath "$2")
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 zip=$(bash "$src/tools/make_blender_addon.sh" "$tmp/nfs_blender.zip")
-export BLENDER_USER_SCRIPTS=$tmp/scripts BLENDER_USER_CONFIG=$tmp/config TMPDIR=$tmp PYTHONDONTWRITEBYTECODE=1
+export BLENDER_USER_SCRIPTS=$tmp/scripts BLENDER_USER_CONFIG=$tmp/config NFS_CACHE_DIR=$tmp/cache TMPDIR=$tmp PYTHONDONTWRITEBYTECODE=1
 blender -b --factory-startup --python-exit-code 1 --python "$src/tests/blender/test_addon.py" -- \
     --zip "$zip" --module-dir "$module_dir" --target "$src/data/demo/target.obj" \
     --take "$src/data/demo/take.csv" --tmp "$tmp"

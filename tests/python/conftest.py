@@ -1,8 +1,11 @@
 # Shared fixtures of the nfs module's tests: the built module on sys.path, the nfs_infer binary
 # to compare with, the demo data, and one engine per session (loading a model takes a moment).
+import atexit
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 
 import numpy as np
 import pytest
@@ -12,6 +15,11 @@ MODULE_DIR = os.environ.get("NFS_PYTHON_DIR", os.path.join(SOURCE_DIR, "build", 
 NFS_INFER = os.environ.get("NFS_INFER", os.path.join(SOURCE_DIR, "build", "nfs_infer"))
 DEMO = os.path.join(SOURCE_DIR, "data", "demo")
 sys.path.insert(0, MODULE_DIR)
+# Tests write only under a temporary folder: the engine's operator cache too (the module and the
+# nfs_infer runs it starts read NFS_CACHE_DIR), removed when the tests end.
+CACHE_DIR = tempfile.mkdtemp(prefix="nfs_pytest_cache_")
+os.environ["NFS_CACHE_DIR"] = CACHE_DIR
+atexit.register(shutil.rmtree, CACHE_DIR, ignore_errors=True)
 
 import nfs  # noqa: E402  (after the module folder is on the path)
 
