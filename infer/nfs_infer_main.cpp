@@ -172,9 +172,18 @@ int run(const std::string& cmd, int argc, char** argv) {
     const WeightsNaming naming = parse_naming(args.get("--naming", "ict"), "--naming");
     write_weights_csv(out, w, int(N), naming);
     if (args.has("--plot")) {
-      std::vector<std::string> names;
-      for (int e = 0; e < E; ++e) names.push_back(naming == WeightsNaming::Ict ? ict_expression_names()[e] : arkit_name(e));
-      write_weights_plot(args.get("--plot"), w, int(N), names);
+      // The CSV's own columns: in ARKit naming a split pair is one curve (the mean), as written.
+      const RigShapes columns = rig_shapes(naming);
+      const int S = columns.num_shapes();
+      std::vector<float> plotted(static_cast<size_t>(N * S));
+      for (int64_t f = 0; f < N; ++f)
+        for (int k = 0; k < S; ++k) {
+          float sum = 0.0f, count = 0.0f;
+          for (int64_t e = 0; e < E; ++e)
+            if (columns.weights[size_t(k + 1) * E + e] != 0.0f) sum += w[f * E + e], count += 1.0f;
+          plotted[f * S + k] = sum / count;
+        }
+      write_weights_plot(args.get("--plot"), plotted, int(N), columns.names);
     }
     std::printf("%lld frames -> %s\n", (long long)N, out.c_str());
     return 0;

@@ -27,7 +27,7 @@ void write_frames_sheet(const std::string& path, const Engine::Target& target,
                         int columns, int max_cells, int cell_size, int heat_reference = -1,
                         bool per_cell_scale = false);
 
-// Weights [frames × 53] over the frames for the `top` shapes with the largest peak weight
+// Weights [frames × names.size()] over the frames for the `top` shapes with the largest peak weight
 // (`encode --plot`).
 void write_weights_plot(const std::string& path, const std::vector<float>& weights, int frames,
                         const std::vector<std::string>& names, int top = 8);
