@@ -1,10 +1,8 @@
 // The public API (infer/nfs/nfs.h) over the inference engine.
-#include <cstdio>
-#include <filesystem>
 #include <stdexcept>
 
+#include "geometry/load_mesh.h"
 #include "geometry/mesh_arrays.h"
-#include "geometry/write_obj.h"
 #include "infer/blendshape_names.h"
 #include "infer/engine.h"
 #include "infer/nfs/nfs.h"
@@ -37,22 +35,14 @@ int Retargeter::prepare_target(const std::string& path) {
 }
 
 int Retargeter::prepare_target(const std::vector<float>& positions, const std::vector<int>& triangles) {
-  // Through a temporary OBJ so raw arrays take the same checked path as files.
   if (positions.size() % 3 || triangles.size() % 3 || positions.empty() || triangles.empty())
     throw std::invalid_argument("prepare_target: positions and triangles must be non-empty multiples of 3");
-  const geo::PolygonMesh m =
-      triangle_polygons(points_matrix(positions), triangles_matrix(std::vector<int32_t>(triangles.begin(), triangles.end())));
-  const std::string path = (std::filesystem::temp_directory_path() /
-                            ("nfs_target_" + std::to_string(reinterpret_cast<uintptr_t>(this)) + ".obj")).string();
-  geo::write_obj(path, m);
-  try {
-    const int h = prepare_target(path);
-    std::filesystem::remove(path);
-    return h;
-  } catch (...) {
-    std::filesystem::remove(path);
-    throw;
-  }
+  geo::TriangleMesh mesh;
+  mesh.poly = triangle_polygons(points_matrix(positions),
+                                triangles_matrix(std::vector<int32_t>(triangles.begin(), triangles.end())));
+  geo::triangulate_and_check("target", mesh);
+  impl_->targets.push_back(impl_->engine->prepare_target(std::move(mesh), "target", AlignOptions()));
+  return int(impl_->targets.size()) - 1;
 }
 
 int Retargeter::target_vertex_count(int target) const { return int(impl_->target(target).mesh.V.rows()); }
