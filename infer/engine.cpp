@@ -117,6 +117,15 @@ Tensor Engine::codes_from_weights(const std::vector<float>& weights, int num_fra
   return Tensor::from_vector({num_frames, D}, z);
 }
 
+std::vector<float> Engine::weights_from_codes(const Tensor& codes) const {
+  const int64_t N = codes.size(0), D = codes.size(1), E = net_->config.num_expression;
+  const std::vector<float> all = codes.to_vector();
+  std::vector<float> w(static_cast<size_t>(N * E));
+  for (int64_t f = 0; f < N; ++f)
+    for (int64_t e = 0; e < E; ++e) w[f * E + e] = all[f * D + e];
+  return w;
+}
+
 std::vector<std::vector<float>> Engine::decode(const Target& target, const Tensor& codes, const Progress& progress) {
   const int64_t N = codes.size(0), D = codes.size(1), V = target.topology.num_vertices;
   if (D != net_->config.code_dim)

@@ -64,6 +64,8 @@ class Engine {
 
   // Codes from FACS weights [N, 53]: the first 53 dimensions, the rest 0.
   Tensor codes_from_weights(const std::vector<float>& weights, int num_frames) const;
+  // And back: the FACS weights [N, 53] of codes [N, code], their first 53 dimensions.
+  std::vector<float> weights_from_codes(const Tensor& codes) const;
 
   // Positions [N][#V·3] on the target, in the user's frame and units.
   std::vector<std::vector<float>> decode(const Target& target, const Tensor& codes, const Progress& progress = {});

@@ -165,25 +165,16 @@ int run(const std::string& cmd, int argc, char** argv) {
     Engine engine(engine_options_from_args(args));
     std::vector<std::string> sources = source_paths_from_args(args);
     Tensor z = edited(args, source_codes(args, engine, sources, align));
-    const int64_t N = z.size(0), D = z.size(1), E = kNumIctExpressions;
-    std::vector<float> all = z.to_vector(), w(static_cast<size_t>(N * E));
-    for (int64_t f = 0; f < N; ++f)
-      for (int64_t e = 0; e < E; ++e) w[f * E + e] = all[f * D + e];
+    const int64_t N = z.size(0);
+    const std::vector<float> w = engine.weights_from_codes(z);
     const WeightsNaming naming = parse_naming(args.get("--naming", "ict"), "--naming");
     write_weights_csv(out, w, int(N), naming);
     if (args.has("--plot")) {
       // The CSV's own columns: in ARKit naming a split pair is one curve (the mean), as written.
-      const RigShapes columns = rig_shapes(naming);
-      const int S = columns.num_shapes();
-      std::vector<float> plotted(static_cast<size_t>(N * S));
-      for (int64_t f = 0; f < N; ++f)
-        for (int k = 0; k < S; ++k) {
-          float sum = 0.0f, count = 0.0f;
-          for (int64_t e = 0; e < E; ++e)
-            if (columns.weights[size_t(k + 1) * E + e] != 0.0f) sum += w[f * E + e], count += 1.0f;
-          plotted[f * S + k] = sum / count;
-        }
-      write_weights_plot(args.get("--plot"), plotted, int(N), columns.names);
+      const std::vector<ArkitColumn> columns = weight_columns(naming);
+      std::vector<std::string> names;
+      for (const ArkitColumn& c : columns) names.push_back(c.name);
+      write_weights_plot(args.get("--plot"), weights_in_columns(w, int(N), columns), int(N), names);
     }
     std::printf("%lld frames -> %s\n", (long long)N, out.c_str());
     return 0;
@@ -246,10 +237,7 @@ int run(const std::string& cmd, int argc, char** argv) {
     std::vector<std::vector<float>> shapes(decoded.begin() + 1, decoded.end());
     write_frames(out, *target, shapes, names, fps);
   } else {
-    std::vector<float> base = decoded[0], deltas;
-    for (int k = 1; k <= S; ++k)
-      for (size_t i = 0; i < base.size(); ++i) deltas.push_back(decoded[k][i] - base[i]);
-    write_gltf(out, gltf_blendshape_rig(gltf_vertex_layout(poly), base, deltas, names, true));
+    write_gltf(out, gltf_blendshape_rig(gltf_vertex_layout(poly), decoded[0], rig_deltas(decoded), names, true));
   }
   if (args.has("--sheet")) {
     std::vector<std::string> labels = {"neutral"};

@@ -17,6 +17,9 @@ struct RigShapes {
 };
 
 RigShapes rig_shapes(WeightsNaming naming);
+// The shapes' deltas [#S, n·3] from positions decoded from a RigShapes' rows (decoded[0] the
+// neutral, then one per shape, n·3 each).
+std::vector<float> rig_deltas(const std::vector<std::vector<float>>& decoded);
 // "ict" or "arkit"; `what` names the option in the error.
 WeightsNaming parse_naming(const std::string& naming, const std::string& what);
 

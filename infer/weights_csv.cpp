@@ -218,13 +218,8 @@ std::string format_weights_csv(const std::vector<float>& weights, int num_frames
       throw std::invalid_argument("weights CSV: non-finite weight at frame " +
                                   std::to_string(i / kE) + ", " + ict_expression_names()[i % kE]);
 
-  // Columns: a name and the ICT indices whose mean it holds.
-  std::vector<ArkitColumn> columns;
-  if (naming == WeightsNaming::Ict) {
-    for (int e = 0; e < kE; ++e) columns.push_back({ict_expression_names()[e], {e}});
-  } else {
-    columns = arkit_columns();
-  }
+  const std::vector<ArkitColumn> columns = weight_columns(naming);
+  const std::vector<float> values = weights_in_columns(weights, num_frames, columns);
 
   std::string out;
   const bool with_time = !timecodes.empty();
@@ -233,14 +228,30 @@ std::string format_weights_csv(const std::vector<float>& weights, int num_frames
   out += '\n';
   for (int f = 0; f < num_frames; ++f) {
     if (with_time) out += quote_if_needed(timecodes[f]);
-    for (size_t c = 0; c < columns.size(); ++c) {
-      double sum = 0;
-      for (int e : columns[c].ict_indices) sum += weights[size_t(f) * kE + e];
-      const float v = float(sum / double(columns[c].ict_indices.size()));
-      out += (c || with_time ? "," : "") + format_float(v);
-    }
+    for (size_t c = 0; c < columns.size(); ++c)
+      out += (c || with_time ? "," : "") + format_float(values[size_t(f) * columns.size() + c]);
     out += '\n';
   }
+  return out;
+}
+
+std::vector<ArkitColumn> weight_columns(WeightsNaming naming) {
+  if (naming == WeightsNaming::Arkit) return arkit_columns();
+  std::vector<ArkitColumn> columns;
+  for (int e = 0; e < kE; ++e) columns.push_back({ict_expression_names()[e], {e}});
+  return columns;
+}
+
+std::vector<float> weights_in_columns(const std::vector<float>& weights, int num_frames,
+                                      const std::vector<ArkitColumn>& columns) {
+  std::vector<float> out;
+  out.reserve(size_t(num_frames) * columns.size());
+  for (int f = 0; f < num_frames; ++f)
+    for (const ArkitColumn& c : columns) {
+      double sum = 0;
+      for (int e : c.ict_indices) sum += weights[size_t(f) * kE + e];
+      out.push_back(float(sum / double(c.ict_indices.size())));
+    }
   return out;
 }
 

@@ -53,6 +53,14 @@ std::optional<double> frame_rate_from_timecodes(const std::vector<std::string>& 
 
 enum class WeightsNaming { Ict, Arkit };
 
+// The columns a naming writes, each a name and the ICT indices whose mean it holds: ICT, the 53
+// expressions one index each; ARKit, arkit_columns() (51, split pairs gathered).
+std::vector<ArkitColumn> weight_columns(WeightsNaming naming);
+// Weights [num_frames, 53] (ICT order) as `columns` [num_frames, #columns]: each column the mean
+// of its ICT indices (summed in double), the values a CSV in that naming holds.
+std::vector<float> weights_in_columns(const std::vector<float>& weights, int num_frames,
+                                      const std::vector<ArkitColumn>& columns);
+
 // Writes weights [num_frames, 53] (ICT kit order) with a header row in the chosen naming, and a
 // leading Timecode column when `timecodes` is non-empty (then one per frame). Values are written
 // with the shortest text that reads back as the same float. Atomic (temporary file + rename).

@@ -116,11 +116,12 @@ class PyEngine {
                                 engine_->codes_from_weights(rig.weights, rig.num_shapes() + 1), p);
     }
     const int64_t n = t.target->topology.num_vertices;
+    const std::vector<float> deltas = rig_deltas(decoded);
     py::dict out;
     for (int k = 0; k < rig.num_shapes(); ++k) {
-      std::vector<float> d(decoded[k + 1].size());
-      for (size_t i = 0; i < d.size(); ++i) d[i] = decoded[k + 1][i] - decoded[0][i];
-      out[py::str(rig.names[k])] = owned_array(std::move(d), {py::ssize_t(n), 3});
+      auto first = deltas.begin() + int64_t(k) * n * 3;
+      out[py::str(rig.names[k])] =
+          owned_array(std::vector<float>(first, first + n * 3), {py::ssize_t(n), 3});
     }
     return out;
   }
@@ -166,11 +167,8 @@ class PyEngine {
                             const py::object& neutral, bool full_code, const AlignArgs& align,
                             const py::object& progress) {
     Tensor z = source_codes(frames, faces, neutral, align, progress);
-    const int64_t T = z.size(0), D = z.size(1), E = full_code ? D : kNumIctExpressions;
-    std::vector<float> all = z.to_vector(), out(static_cast<size_t>(T * E));
-    for (int64_t f = 0; f < T; ++f)
-      for (int64_t e = 0; e < E; ++e) out[f * E + e] = all[f * D + e];
-    return owned_array(std::move(out), {py::ssize_t(T), py::ssize_t(E)});
+    const py::ssize_t T = z.size(0), E = full_code ? z.size(1) : kNumIctExpressions;
+    return owned_array(full_code ? z.to_vector() : engine_->weights_from_codes(z), {T, E});
   }
 
   py::array_t<float> retarget(const py::object& frames, const py::object& faces, const PyTarget& t,
@@ -213,7 +211,12 @@ PYBIND11_MODULE(nfs, m) {
 
   m.def(
       "expression_names",
-      [](const std::string& naming) { return rig_shapes(parse_naming(naming, "naming")).names; },
+      [](const std::string& naming) {
+        std::vector<std::string> names;
+        for (const ArkitColumn& c : weight_columns(parse_naming(naming, "naming")))
+          names.push_back(c.name);
+        return names;
+      },
       py::arg("naming") = "ict",
       "Blendshape names in engine order: 'ict' (53) or 'arkit' (51, split pairs gathered).");
   m.def(
