@@ -1,8 +1,10 @@
 #include "infer/engine.h"
 
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <stdexcept>
+#include <vector>
 
 #include "geometry/mesh_arrays.h"
 #include "geometry/render.h"
@@ -11,11 +13,27 @@
 namespace nfs {
 
 std::string default_model_path() {
+  // A user's own default first; then the sources' models/ (a build tree); then an installed copy,
+  // beside the running binary (PREFIX/bin/../share/nfs/models, whatever --prefix installed it) or
+  // under the configured prefix (the Python module, whose binary is python3).
+  if (const char* env = std::getenv("NFS_MODEL"); env != nullptr && *env != '\0') return env;
+  const std::string file = "nfs_default.safetensors";
+  std::vector<std::string> candidates;
 #ifdef NFS_DEFAULT_MODEL_DIR
-  return std::string(NFS_DEFAULT_MODEL_DIR) + "/nfs_default.safetensors";
+  candidates.push_back(std::string(NFS_DEFAULT_MODEL_DIR) + "/" + file);
 #else
-  return "models/nfs_default.safetensors";
+  candidates.push_back("models/" + file);
 #endif
+  std::error_code ec;
+  const std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (!ec)
+    candidates.push_back((exe.parent_path().parent_path() / "share/nfs/models" / file).string());
+#ifdef NFS_INSTALLED_MODEL_DIR
+  candidates.push_back(std::string(NFS_INSTALLED_MODEL_DIR) + "/" + file);
+#endif
+  for (const std::string& c : candidates)
+    if (std::filesystem::exists(c, ec)) return c;
+  return candidates.front();
 }
 
 Engine::Engine(const EngineOptions& options) : options_(options), device_(parse_device(options.device)) {

@@ -23,7 +23,8 @@ struct EngineOptions {
 // Called between batches of frames with the frames done and the total (long work shows progress).
 using Progress = std::function<void(int64_t done, int64_t total)>;
 
-// The default checkpoint's path (models/nfs_default.safetensors beside the sources).
+// The default checkpoint's path: $NFS_MODEL if set; else models/nfs_default.safetensors beside
+// the sources, or the installed copy (PREFIX/share/nfs/models), whichever exists first.
 std::string default_model_path();
 
 class Engine {

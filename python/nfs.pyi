@@ -78,8 +78,9 @@ class Target:
 class Engine:
     def __init__(self, model: Optional[str] = None, device: str = "auto",
                  ict_model: Optional[str] = None, batch: int = 8) -> None:
-        """Loads a model (default: the shipped models/nfs_default.safetensors) on "cpu", "cuda"
-        or "auto" (CUDA when a device is present)."""
+        """Loads a model (default: $NFS_MODEL if set, else the shipped nfs_default.safetensors of
+        the sources or of the installation, PREFIX/share/nfs/models) on "cpu", "cuda" or "auto"
+        (CUDA when a device is present)."""
     @property
     def device(self) -> str: ...                  # "cpu" or "cuda"
     @property

@@ -11,6 +11,7 @@
 #include "nn/adam.h"
 #include "nn/ops.h"
 #include "tools/commands.h"
+#include "train/diagnostics.h"
 #include "train/losses.h"
 #include "train/trainer.h"
 
@@ -18,14 +19,29 @@ namespace nfs {
 
 namespace {
 
-// Mean of loss / baseline (Δv = 0) over every `report` steps, for one variant.
-std::vector<double> probe(bool skinning, int steps, int report, int vertices, const std::string& ict_path) {
+struct ProbeOptions {
+  int steps = 1500, report = 100, vertices = 2500;
+  int64_t segments = 20;
+  float position_weight = 1.0f;  // of the segmentation
+  std::string ict_path;
+};
+
+struct ProbeResult {
+  std::vector<double> curve;  // mean of loss / baseline (Δv = 0) over every `report` steps
+  RigError rig;               // D(e_k) − D(0) against the shapes, on the probe's target
+  std::vector<std::string> shape_names;
+};
+
+ProbeResult probe(bool skinning, const ProbeOptions& o) {
+  const int steps = o.steps, report = o.report, vertices = o.vertices;
   TrainConfig cfg = cpu_small_config();
+  cfg.model.segments = o.segments;
+  cfg.segment_position_weight = o.position_weight;
   cfg.model.skinning = skinning;
   cfg.model.exp_segment_pool = skinning;  // pooled per segment of the skinning encoder
   cfg.train_identities = 1;
   cfg.remesh_vertices = {vertices};
-  if (!ict_path.empty()) cfg.ict_model = ict_path;
+  if (!o.ict_path.empty()) cfg.ict_model = o.ict_path;
   Trainer trainer(cfg);
   NfsNetwork& net = trainer.network();
   const Topology& topo = trainer.topologies()[0];
@@ -51,7 +67,8 @@ std::vector<double> probe(bool skinning, int steps, int report, int vertices, co
   hyper.lr = cfg.lr;
   Adam adam(params, hyper);
   const int B = cfg.batch;
-  std::vector<double> curve;
+  ProbeResult result;
+  std::vector<double>& curve = result.curve;
   double loss_sum = 0.0, base_sum = 0.0;
   for (int step = 1; step <= steps; ++step) {
     std::mt19937_64 rng = stream_rng(cfg.data_seed, 99, uint64_t(step));
@@ -81,36 +98,88 @@ std::vector<double> probe(bool skinning, int steps, int report, int vertices, co
       loss_sum = base_sum = 0.0;
     }
   }
-  return curve;
+  // The rig of the trained decoder: each shape at weight 1, minus the decoded neutral.
+  NoGradGuard no_grad;
+  Var omega = skinning ? net.skinning_omega(Var(z_skin)) : Var();
+  auto decode_codes = [&](const std::vector<float>& codes, int64_t n) {
+    return net.decode(target_term, omega, Var(Tensor::from_vector({n, C}, codes)))
+        .value()
+        .to_vector();
+  };
+  const std::vector<float> rest = decode_codes(std::vector<float>(size_t(C), 0.0f), 1);
+  const std::vector<float> neutral = topo.transfer(trainer.ict_shape({}, {}), 3);
+  std::vector<std::vector<float>> predicted, truth;
+  for (int64_t e = 0; e < E; ++e) {
+    std::vector<float> code(size_t(C), 0.0f), w(size_t(E), 0.0f);
+    code[size_t(e)] = w[size_t(e)] = 1.0f;
+    std::vector<float> d = decode_codes(code, 1), t = topo.transfer(trainer.ict_shape({}, w), 3);
+    for (size_t k = 0; k < d.size(); ++k) {
+      d[k] -= rest[k];
+      t[k] -= neutral[k];
+    }
+    predicted.push_back(std::move(d));
+    truth.push_back(std::move(t));
+  }
+  result.rig = rig_error(predicted, truth);
+  result.shape_names = trainer.ict().expression_names;
+  return result;
 }
 
 }  // namespace
 
 int cmd_decoder_probe(int argc, char** argv) {
-  CliArgs args(argc, argv, 2, {"--steps", "--vertices", "--plot", "--ict-model"}, {"--help"});
+  CliArgs args(
+      argc, argv, 2,
+      {"--steps", "--vertices", "--plot", "--ict-model", "--segments", "--position-weight"},
+      {"--help", "--skinning-only"});
   if (args.has("--help")) {
     std::printf(
-        "usage: nfs_tools decoder-probe [--steps 1500] [--vertices 2500] [--plot OUT.png] [--ict-model M]\n"
-        "  Trains the cpu-small decoder alone on true codes [w, 0] -> w·B on one re-meshed target, with\n"
-        "  the skinning MLP fed the one-hot segments and without skinning (the ablation), and prints\n"
-        "  the vertex MSE over the Δv = 0 baseline every 100 steps for both.\n");
+        "usage: nfs_tools decoder-probe [--steps 1500] [--vertices 2500] [--plot OUT.png] "
+        "[--ict-model M]\n"
+        "                               [--segments 20] [--position-weight 1] [--skinning-only]\n"
+        "  Trains the cpu-small decoder alone on true codes [w, 0] -> w·B on one re-meshed target, "
+        "with\n"
+        "  the skinning MLP fed the one-hot segments and without skinning (the ablation), and "
+        "prints\n"
+        "  the vertex MSE over the Δv = 0 baseline every 100 steps for both, then the trained "
+        "rig's\n"
+        "  error per shape on that target. --segments / --position-weight choose the "
+        "segmentation.\n");
     return 0;
   }
-  const int steps = args.get_int("--steps", 1500), vertices = args.get_int("--vertices", 2500), report = 100;
-  const std::string ict = args.get("--ict-model", "");
-  std::vector<PlotSeries> series(2);
-  series[0].name = "skinning";
-  series[1].name = "no skinning";
-  for (int k = 0; k < 2; ++k) {
-    std::vector<double> curve = probe(k == 0, steps, report, vertices, ict);
-    for (size_t i = 0; i < curve.size(); ++i) {
-      series[k].x.push_back(double((i + 1) * report));
-      series[k].y.push_back(curve[i]);
+  ProbeOptions o;
+  o.steps = args.get_int("--steps", o.steps);
+  o.vertices = args.get_int("--vertices", o.vertices);
+  o.segments = args.get_int("--segments", int(o.segments));
+  o.position_weight = float(args.get_double("--position-weight", o.position_weight));
+  o.ict_path = args.get("--ict-model", "");
+  const int variants = args.has("--skinning-only") ? 1 : 2;
+  std::vector<PlotSeries> series(variants);
+  std::vector<ProbeResult> results;
+  for (int k = 0; k < variants; ++k) {
+    series[k].name = k == 0 ? "skinning" : "no skinning";
+    results.push_back(probe(k == 0, o));
+    for (size_t i = 0; i < results[k].curve.size(); ++i) {
+      series[k].x.push_back(double((i + 1) * o.report));
+      series[k].y.push_back(results[k].curve[i]);
     }
   }
-  std::printf("step,with_skinning,without_skinning\n");
-  for (size_t i = 0; i < series[0].x.size(); ++i)
-    std::printf("%d,%.4f,%.4f\n", int(series[0].x[i]), series[0].y[i], series[1].y[i]);
+  std::printf(variants == 2 ? "step,with_skinning,without_skinning\n" : "step,with_skinning\n");
+  for (size_t i = 0; i < series[0].x.size(); ++i) {
+    std::printf("%d,%.4f", int(series[0].x[i]), series[0].y[i]);
+    if (variants == 2) std::printf(",%.4f", series[1].y[i]);
+    std::printf("\n");
+  }
+  std::printf("\nshape,rig_error_with_skinning%s\n",
+              variants == 2 ? ",rig_error_without_skinning" : "");
+  for (size_t e = 0; e < results[0].shape_names.size(); ++e) {
+    std::printf("%s,%.3f", results[0].shape_names[e].c_str(), results[0].rig.per_shape[e]);
+    if (variants == 2) std::printf(",%.3f", results[1].rig.per_shape[e]);
+    std::printf("\n");
+  }
+  std::printf("overall,%.3f", results[0].rig.overall);
+  if (variants == 2) std::printf(",%.3f", results[1].rig.overall);
+  std::printf("\n");
   if (args.has("--plot")) {
     PlotOptions o;
     o.title = "decoder alone on true codes: vertex MSE / (delta v = 0) MSE";

@@ -29,6 +29,11 @@ std::string fixed(double v, int digits = 3) {
   std::snprintf(b, sizeof(b), "%.*f", digits, v);
   return b;
 }
+double mean_of(const std::vector<double>& v) {
+  double sum = 0.0;
+  for (double x : v) sum += x;
+  return v.empty() ? NAN : sum / double(v.size());
+}
 
 // A target of one kind for one test identity, in its own frame.
 struct EvalTarget {
@@ -369,6 +374,10 @@ EvaluationReport evaluate(Trainer& trainer, NfsNetwork& net, const EvaluationOpt
     su << "\n";
   };
   row("rig error, network (1 = no motion, 0 = exact)", [](const TargetKindResult& k) { return fixed(k.rig_error); });
+  // The pooled rig error weighs shapes by their size (jawOpen moves 2,000× the area² of an
+  // eyelid shape): the mean over shapes counts a blink as much as a jaw.
+  row("rig error, network, mean of the " + std::to_string(E) + " shapes",
+      [](const TargetKindResult& k) { return fixed(mean_of(k.rig_error_per_shape)); });
   row("rig error, closest-point baseline", [](const TargetKindResult& k) { return fixed(k.baseline_rig_error); });
   row("retarget MSE / (Δv = 0), network", [](const TargetKindResult& k) { return fixed(k.mse / k.zero_mse); });
   row("retarget MSE / (Δv = 0), closest-point baseline",

@@ -27,7 +27,11 @@ std::string TrainConfig::to_json() const {
             {"ict_topology", ict_topology},
             {"remesh_vertices", remesh_vertices},
             {"data_seed", data_seed},
-            {"mix", {{"uniform", mix.uniform}, {"one_hot", mix.one_hot}, {"sparse", mix.sparse}, {"max_sparse", mix.max_sparse}}},
+            {"mix",
+             {{"uniform", mix.uniform},
+              {"one_hot", mix.one_hot},
+              {"sparse", mix.sparse},
+              {"max_sparse", mix.max_sparse}}},
             {"augment_scale", augment_scale},
             {"augment_offset", augment_offset},
             {"use_skin_loss", use_skin_loss},
@@ -47,6 +51,7 @@ std::string TrainConfig::to_json() const {
             {"weights_loss_relative_floor", weights_loss_relative_floor},
             {"weights_loss_relative_from", weights_loss_relative_from},
             {"segments_file", segments_file},
+            {"segment_position_weight", segment_position_weight},
             {"user_data", user_data},
             {"user_data_ratio", user_data_ratio},
             {"ict_model", ict_model},
@@ -84,6 +89,8 @@ void check_ranges(const TrainConfig& c, const std::string& label) {
     need(finite_in(x, 0, 1e6), "loss weights must be in [0, 10^6]");
   need(finite_in(c.weights_loss_relative_floor, 0, 1e6), "weights_loss_relative_floor must be in [0, 10^6]");
   need(finite_in(c.user_data_ratio, 0, 1), "user_data_ratio must be in [0, 1]");
+  need(finite_in(c.segment_position_weight, 0, 1e3),
+       "segment_position_weight must be in [0, 1000]");
 }
 
 }  // namespace
@@ -153,6 +160,8 @@ TrainConfig TrainConfig::from_json(const std::string& text, const std::string& l
     c.weights_loss_relative_floor = json_field(j, "weights_loss_relative_floor", c.weights_loss_relative_floor, label);
     c.weights_loss_relative_from = json_field(j, "weights_loss_relative_from", c.weights_loss_relative_from, label);
     c.segments_file = json_field(j, "segments_file", c.segments_file, label);
+    c.segment_position_weight =
+        json_field(j, "segment_position_weight", c.segment_position_weight, label);
     c.user_data = json_field(j, "user_data", c.user_data, label);
     c.user_data_ratio = json_field(j, "user_data_ratio", c.user_data_ratio, label);
     c.ict_model = json_field(j, "ict_model", c.ict_model, label);

@@ -45,6 +45,8 @@ struct TrainConfig {
   float weights_loss_relative_floor = 0.0f;
   int weights_loss_relative_from = 0;  // the step it starts at (a stage of the shipped run)
   std::string segments_file;    // labels (nfs_tools segment); computed when empty
+  // When computed: position against motion direction in the clustering (SegmentationOptions).
+  float segment_position_weight = 1.0f;
   std::vector<std::string> user_data;  // folders of OBJ sequences without FACS labels
   float user_data_ratio = 0.25f;       // fraction of steps drawn from them (when given)
   std::string ict_model;        // the model asset; ../shared's when empty

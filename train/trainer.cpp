@@ -34,6 +34,7 @@ std::vector<int32_t> load_or_make_labels(const TrainConfig& c, const IctModel& i
   }
   SegmentationOptions opt;
   opt.segments = L;
+  opt.position_weight = c.segment_position_weight;
   std::vector<int32_t> sizes(ict.quads.size() / 4, 4);
   return segment_face(ict.neutral, ict.expression_deltas, ict.num_expressions(), ict.quads, sizes, opt);
 }

@@ -2,6 +2,7 @@
 // the file it came from; bad arrays fail with one line naming the target.
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <cstdlib>
 #include <stdexcept>
 #include <string>
 
@@ -46,4 +47,19 @@ TEST_CASE("Retargeter: a target from arrays decodes as the same target from its 
   CHECK_THROWS_WITH(r.prepare_target(bad, triangles), "target: vertex 2 has a non-finite coordinate");
   CHECK_THROWS_AS(r.prepare_target(positions, {0, 1}), std::invalid_argument);
   CHECK_THROWS_WITH(r.prepare_target(positions, {0, 1, int(m.V().rows())}), Catch::Contains("target: "));
+}
+
+TEST_CASE("the default model: $NFS_MODEL when set, else the sources' models/", "[infer][api]") {
+  nfs::RetargeterOptions o;
+  o.device = "cpu";
+  o.ict_model = kIct;
+  const std::string missing = "/nonexistent/nfs_mine.safetensors";
+  setenv("NFS_MODEL", missing.c_str(), 1);
+  CHECK_THROWS_WITH(nfs::Retargeter(o), Catch::Contains(missing + ": no such model"));
+  unsetenv("NFS_MODEL");
+  CHECK_NOTHROW(nfs::Retargeter(o));  // the build's default: models/nfs_default.safetensors
+  setenv("NFS_MODEL", (std::string(NFS_SOURCE_DIR) + "/models/nfs_ablation.safetensors").c_str(),
+         1);
+  CHECK_NOTHROW(nfs::Retargeter(o));
+  unsetenv("NFS_MODEL");
 }

@@ -5,6 +5,12 @@ execute_process(COMMAND ${CMAKE_COMMAND} --install ${BUILD_DIR} --prefix ${prefi
 if(rc)
   message(FATAL_ERROR "cmake --install failed (${rc})")
 endif()
+# The default model travels with the binaries (an engine installed without its sources finds it).
+foreach(f nfs_default.safetensors LICENSE)
+  if(NOT EXISTS ${prefix}/share/nfs/models/${f})
+    message(FATAL_ERROR "cmake --install did not install share/nfs/models/${f}")
+  endif()
+endforeach()
 set(cuda_hint "")
 if(CUDA_COMPILER)
   get_filename_component(cuda_bin ${CUDA_COMPILER} DIRECTORY)

@@ -84,6 +84,12 @@ TEST_CASE("the recipe's keys round-trip through JSON; unknown loss weights are e
   TrainConfig staged = cpu_small_config();
   staged.weights_loss_relative_from = 9250;
   CHECK(TrainConfig::from_json(staged.to_json(), "staged").weights_loss_relative_from == 9250);
+  staged.segment_position_weight = 2.0f;
+  CHECK(TrainConfig::from_json(staged.to_json(), "staged").segment_position_weight == 2.0f);
+  // A run's config written before the key reads with the segmentation it was trained with.
+  CHECK(TrainConfig::from_json(R"({"steps": 10})", "old.json").segment_position_weight == 1.0f);
+  CHECK_THROWS_WITH(TrainConfig::from_json(R"({"segment_position_weight": -1})", "cfg.json"),
+                    Catch::Contains("segment_position_weight must be in [0, 1000]"));
   CHECK_THROWS_WITH(TrainConfig::from_json(R"({"steps": 1e30})", "cfg.json"), Catch::Contains("cfg.json: steps must be an integer"));
   CHECK_THROWS_WITH(TrainConfig::from_json(R"({"batch": 2.5})", "cfg.json"), Catch::Contains("batch must be an integer"));
   CHECK_THROWS_WITH(TrainConfig::from_json(R"({"steps": 4294967296})", "cfg.json"), Catch::Contains("steps 4294967296 is out of range"));
