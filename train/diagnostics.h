@@ -42,6 +42,7 @@ struct ComponentMetrics {
   double id_r2 = 0.0, id_vertex = 0.0;      // z_ID[0:100] vs w_id (R² needs several identities)
   double skin_accuracy = 0.0;               // argmax z_Skin vs labels (0 in the ablation)
   double rig_error = 1.0;
+  double rig_error_shape_mean = 1.0;  // every shape counted alike (the eyes show here)
 };
 
 // What the target side of the network gives for one prepared mesh (inference mode).

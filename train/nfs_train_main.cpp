@@ -194,11 +194,17 @@ int run_train(const CliArgs& args) {
   }
 
   std::vector<std::string> log = resume ? read_log(out + "/log.csv", trainer.step_index()) : std::vector<std::string>{};
-  if (log.empty()) {
-    std::string h = "step,lr";
-    for (const std::string& n : StepLosses::names()) h += "," + n;
-    log.push_back(h + ",validation_mse,validation_mean_segments,val_exp_r2,val_exp_tail,val_id_vertex,val_skin_acc,val_rig_error");
-  }
+  std::string header = "step,lr";
+  for (const std::string& n : StepLosses::names()) header += "," + n;
+  header +=
+      ",validation_mse,validation_mean_segments,val_exp_r2,val_exp_tail,val_id_vertex,val_skin_acc,"
+      "val_rig_error,"
+      "val_rig_shape_mean";
+  // A log written before the last columns existed gets the new header; its rows end early.
+  if (log.empty())
+    log.push_back(header);
+  else if (header.rfind(log[0], 0) == 0)
+    log[0] = header;
   const bool tty = isatty(fileno(stderr));
   auto flush_log = [&] {
     std::string text;
@@ -212,14 +218,16 @@ int run_train(const CliArgs& args) {
   auto validation = [&](int64_t s) {
     QualityMetrics m = trainer.validate();
     ComponentMetrics c = trainer.validate_components();
-    std::fprintf(stderr,
-                 "%sstep %lld: validation MSE %.4e (%.2f of Δv = 0) | exp R² %.3f tail %.3f | id err %.3f | "
-                 "skin acc %.3f | rig err %.3f\n",
-                 tty ? "\n" : "", (long long)s, m.mse, m.baseline_mse > 0 ? m.mse / m.baseline_mse : 0.0, c.exp_r2,
-                 c.exp_tail, c.id_vertex, c.skin_accuracy, c.rig_error);
+    std::fprintf(
+        stderr,
+        "%sstep %lld: validation MSE %.4e (%.2f of Δv = 0) | exp R² %.3f tail %.3f | id err %.3f | "
+        "skin acc %.3f | rig err %.3f (mean of shapes %.3f)\n",
+        tty ? "\n" : "", (long long)s, m.mse, m.baseline_mse > 0 ? m.mse / m.baseline_mse : 0.0,
+        c.exp_r2, c.exp_tail, c.id_vertex, c.skin_accuracy, c.rig_error, c.rig_error_shape_mean);
     char b[256];
-    std::snprintf(b, sizeof(b), ",%.6e,%.6e,%.5f,%.5f,%.5f,%.5f,%.5f", m.mse, m.mean_of_segments, c.exp_r2,
-                  c.exp_tail, c.id_vertex, c.skin_accuracy, c.rig_error);
+    std::snprintf(b, sizeof(b), ",%.6e,%.6e,%.5f,%.5f,%.5f,%.5f,%.5f,%.5f", m.mse,
+                  m.mean_of_segments, c.exp_r2, c.exp_tail, c.id_vertex, c.skin_accuracy,
+                  c.rig_error, c.rig_error_shape_mean);
     return std::string(b);
   };
   if (first == 0)
@@ -232,7 +240,7 @@ int run_train(const CliArgs& args) {
     std::string row = std::to_string(s) + "," + std::to_string(lr);
     for (double v : l.values()) row += "," + std::to_string(v);
     const bool validate = cfg.validate_every > 0 && (s % cfg.validate_every == 0 || s == cfg.steps);
-    row += validate ? validation(s) : std::string(7, ',');
+    row += validate ? validation(s) : std::string(8, ',');
     log.push_back(row);
     const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     const double rate = double(s - first) / elapsed;

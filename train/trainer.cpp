@@ -340,7 +340,10 @@ ComponentMetrics Trainer::validate_components() {
   const auto& w_id = identities_.validation[0];
   m.id_vertex = vertex_space_error({t.z_id}, {w_id}, ict_.identity_deltas, int64_t(w_id.size()));
   if (!t.z_skin.empty()) m.skin_accuracy = label_accuracy(t.z_skin, labels_, config_.model.segments);
-  m.rig_error = rig_error(t.rig, canonical_basis_).overall;
+  const RigError rig = rig_error(t.rig, canonical_basis_);
+  m.rig_error = rig.overall;
+  m.rig_error_shape_mean = 0.0;
+  for (double e : rig.per_shape) m.rig_error_shape_mean += e / double(rig.per_shape.size());
   return m;
 }
 

@@ -29,7 +29,8 @@ TEST_CASE("nfs_train logs the per-component validation numbers and --eval prints
   std::ifstream f(run + "/log.csv");
   std::string header, line;
   std::getline(f, header);
-  for (const char* col : {"val_exp_r2", "val_exp_tail", "val_id_vertex", "val_skin_acc", "val_rig_error"})
+  for (const char* col : {"val_exp_r2", "val_exp_tail", "val_id_vertex", "val_skin_acc",
+                          "val_rig_error", "val_rig_shape_mean"})
     CHECK(header.find(col) != std::string::npos);
   int validated = 0;
   while (std::getline(f, line))
@@ -37,6 +38,26 @@ TEST_CASE("nfs_train logs the per-component validation numbers and --eval prints
   CHECK(validated == 3);                   // steps 0, 2, 4
   CHECK(r.err.find("rig err") != std::string::npos);
   CHECK(test::png_size(run + "/components.png").first > 0);
+  {
+    // A log from before the last column (val_rig_shape_mean) resumes under the new header.
+    std::stringstream all;
+    all << std::ifstream(run + "/log.csv").rdbuf();
+    std::string text = all.str();
+    const std::string column = ",val_rig_shape_mean";
+    text.erase(text.find(column), column.size());
+    std::ofstream(run + "/log.csv") << text;
+    auto resumed =
+        test::run_command(bin + " --out " + run + " --resume --steps 6", dir.file("resume.err"));
+    INFO(resumed.err);
+    REQUIRE(resumed.code == 0);
+    std::ifstream g(run + "/log.csv");
+    std::string new_header;
+    std::getline(g, new_header);
+    CHECK(new_header == header);
+    int rows = 0;
+    while (std::getline(g, line)) ++rows;
+    CHECK(rows == 7);  // steps 0 to 6
+  }
 
   const std::string report = dir.file("R.md");
   std::string out_file = dir.file("eval.out");
