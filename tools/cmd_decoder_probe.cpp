@@ -23,6 +23,7 @@ struct ProbeOptions {
   int steps = 1500, report = 100, vertices = 2500;
   int64_t segments = 20;
   float position_weight = 1.0f;  // of the segmentation
+  float relative_floor = 0.0f;   // > 0: the loss is the trainer's relative L_BW with this floor
   std::string ict_path;
 };
 
@@ -57,6 +58,13 @@ ProbeResult probe(bool skinning, const ProbeOptions& o) {
     Var z_id = net.identity_code(net.vertex_features(target.positions, target.normals, c), mesh.ops, 0);
     target_term = Var(net.decoder_target_term(target.positions, target.normals, c, z_id).value());
   }
+  std::vector<float>
+      basis_rows;  // [E, V·3] the shapes on the probe's target, for the relative loss
+  for (const std::vector<float>& b : trainer.canonical_basis()) {
+    const std::vector<float> row = topo.transfer(b, 3);
+    basis_rows.insert(basis_rows.end(), row.begin(), row.end());
+  }
+  const Tensor basis = Tensor::from_vector({E, V * 3}, basis_rows);
   std::vector<float> one_hot(size_t(V * L), 0.0f);
   for (int64_t v = 0; v < V; ++v) one_hot[size_t(v * L + topo.labels[v])] = 1.0f;
   const Tensor z_skin = Tensor::from_vector({1, V, L}, one_hot);
@@ -81,15 +89,20 @@ ProbeResult probe(bool skinning, const ProbeOptions& o) {
       code.resize(code.size() + size_t(C - E), 0.0f);
     }
     Var omega = skinning ? net.skinning_omega(Var(z_skin)) : Var();
-    Var delta = net.decode(target_term, omega, Var(Tensor::from_vector({B, C}, code)));
-    Var loss = mean_squared_distance(add(Var(target.positions), delta), Var(Tensor::from_vector({B, V, 3}, truth)));
+    Var code_var(Tensor::from_vector({B, C}, code));
+    Var delta = net.decode(target_term, omega, code_var);
+    Var mse = mean_squared_distance(add(Var(target.positions), delta),
+                                    Var(Tensor::from_vector({B, V, 3}, truth)));
+    Var loss = o.relative_floor > 0.0f
+                   ? relative_reconstruction_loss(code_var, basis, delta, o.relative_floor)
+                   : mse;
     adam.zero_grad();
     loss.backward();
     adam.step();
     double base = 0.0;
     for (int b = 0; b < B; ++b)
       for (int64_t k = 0; k < V * 3; ++k) base += std::pow(double(truth[b * V * 3 + k]) - mesh.neutral[k], 2);
-    loss_sum += loss.value().item();
+    loss_sum += mse.value().item();  // the curve is the vertex MSE whatever the loss
     base_sum += base / double(B * V);
     if (step % report == 0) {
       curve.push_back(loss_sum / base_sum);
@@ -128,23 +141,26 @@ ProbeResult probe(bool skinning, const ProbeOptions& o) {
 }  // namespace
 
 int cmd_decoder_probe(int argc, char** argv) {
-  CliArgs args(
-      argc, argv, 2,
-      {"--steps", "--vertices", "--plot", "--ict-model", "--segments", "--position-weight"},
-      {"--help", "--skinning-only"});
+  CliArgs args(argc, argv, 2,
+               {"--steps", "--vertices", "--plot", "--ict-model", "--segments", "--position-weight",
+                "--relative-floor"},
+               {"--help", "--skinning-only"});
   if (args.has("--help")) {
     std::printf(
         "usage: nfs_tools decoder-probe [--steps 1500] [--vertices 2500] [--plot OUT.png] "
         "[--ict-model M]\n"
-        "                               [--segments 20] [--position-weight 1] [--skinning-only]\n"
-        "  Trains the cpu-small decoder alone on true codes [w, 0] -> w·B on one re-meshed target, "
-        "with\n"
-        "  the skinning MLP fed the one-hot segments and without skinning (the ablation), and "
-        "prints\n"
-        "  the vertex MSE over the Δv = 0 baseline every 100 steps for both, then the trained "
-        "rig's\n"
-        "  error per shape on that target. --segments / --position-weight choose the "
-        "segmentation.\n");
+        "                               [--segments 20] [--position-weight 1] [--relative-floor "
+        "F]\n"
+        "                               [--skinning-only]\n"
+        "  Trains the cpu-small decoder alone on true codes [w, 0] -> w·B on one re-meshed "
+        "target,\n"
+        "  with the skinning MLP fed the one-hot segments and without skinning (the ablation), "
+        "and\n"
+        "  prints the vertex MSE over the Δv = 0 baseline every 100 steps for both, then the "
+        "trained\n"
+        "  rig's error per shape on that target. --segments / --position-weight choose the\n"
+        "  segmentation; --relative-floor F trains on the recipe's relative L_BW (each sample's\n"
+        "  error over its mean squared displacement + F) instead of the vertex MSE.\n");
     return 0;
   }
   ProbeOptions o;
@@ -152,6 +168,7 @@ int cmd_decoder_probe(int argc, char** argv) {
   o.vertices = args.get_int("--vertices", o.vertices);
   o.segments = args.get_int("--segments", int(o.segments));
   o.position_weight = float(args.get_double("--position-weight", o.position_weight));
+  o.relative_floor = float(args.get_double("--relative-floor", o.relative_floor));
   o.ict_path = args.get("--ict-model", "");
   const int variants = args.has("--skinning-only") ? 1 : 2;
   std::vector<PlotSeries> series(variants);
