@@ -23,15 +23,16 @@ def basis(mesh):
 
 
 def polygons(mesh):
-    """Faces as the engine takes them: triangles [f,3], else a list of vertex index lists."""
+    """Faces as the engine takes them: one array [f,k] when every face has k corners (all
+    triangles, all quads), else a list of vertex index lists."""
     loops = np.empty(len(mesh.loops), dtype=np.int32)
     mesh.loops.foreach_get("vertex_index", loops)
     starts = np.empty(len(mesh.polygons), dtype=np.int32)
     totals = np.empty(len(mesh.polygons), dtype=np.int32)
     mesh.polygons.foreach_get("loop_start", starts)
     mesh.polygons.foreach_get("loop_total", totals)
-    if np.all(totals == 3):
-        return loops[starts[:, None] + np.arange(3)]
+    if len(totals) > 0 and np.all(totals == totals[0]):
+        return loops[starts[:, None] + np.arange(totals[0])]
     return [loops[s:s + t].tolist() for s, t in zip(starts, totals)]
 
 

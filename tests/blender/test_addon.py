@@ -13,6 +13,7 @@ import os
 import sys
 import traceback
 
+import bmesh
 import bpy
 import numpy as np
 
@@ -91,9 +92,19 @@ def check_run():
 
 
 def check_polygons(mesh):
-    """mesh_io.polygons on quads: one vertex list per polygon, as Blender has them."""
+    """mesh_io.polygons: all quads as one [f,4] array, mixed sizes as lists, as Blender has them."""
     from nfs_blender import mesh_io
-    check(mesh_io.polygons(mesh) == [list(p.vertices) for p in mesh.polygons], "quad polygons")
+    quads = mesh_io.polygons(mesh)
+    check(isinstance(quads, np.ndarray) and quads.shape == (len(mesh.polygons), 4), "quads as one array")
+    check(quads.tolist() == [list(p.vertices) for p in mesh.polygons], "quad polygons")
+    mixed = mesh.copy()
+    bm = bmesh.new()
+    bm.from_mesh(mixed)
+    bmesh.ops.triangulate(bm, faces=bm.faces[:1])
+    bm.to_mesh(mixed)
+    bm.free()
+    check(mesh_io.polygons(mixed) == [list(p.vertices) for p in mixed.polygons], "mixed polygons as lists")
+    bpy.data.meshes.remove(mixed)
 
 
 def main(args):
