@@ -110,7 +110,8 @@ void write_line_plot(const std::string& path, const std::vector<PlotSeries>& ser
   }
   c.line(left, top, left, top + ph, black);
   c.line(left, top + ph, left + pw, top + ph, black);
-  c.text(left, 10, o.title, black);
+  // The y label sits top left; the title starts after it (6 px a glyph) so the two never overlap.
+  c.text(std::max(left, 4 + 6 * int(o.y_label.size()) + 12), 10, o.title, black);
   c.text(left + pw / 2 - 20, o.height - 14, o.x_label, black);
   c.text(4, 10, o.y_label, black);
   for (size_t k = 0; k < series.size(); ++k) {
