@@ -28,7 +28,7 @@ struct ProbeOptions {
 };
 
 struct ProbeResult {
-  std::vector<double> curve;  // mean of loss / baseline (Δv = 0) over every `report` steps
+  std::vector<double> curve;  // vertex MSE / (Δv = 0) MSE, mean over every `report` steps
   RigError rig;               // D(e_k) − D(0) against the shapes, on the probe's target
   std::vector<std::string> shape_names;
 };
@@ -58,8 +58,8 @@ ProbeResult probe(bool skinning, const ProbeOptions& o) {
     Var z_id = net.identity_code(net.vertex_features(target.positions, target.normals, c), mesh.ops, 0);
     target_term = Var(net.decoder_target_term(target.positions, target.normals, c, z_id).value());
   }
-  std::vector<float>
-      basis_rows;  // [E, V·3] the shapes on the probe's target, for the relative loss
+  // [E, V·3] the shapes on the probe's target: the relative loss's sizes and the rig's truth.
+  std::vector<float> basis_rows;
   for (const std::vector<float>& b : trainer.canonical_basis()) {
     const std::vector<float> row = topo.transfer(b, 3);
     basis_rows.insert(basis_rows.end(), row.begin(), row.end());
@@ -114,24 +114,19 @@ ProbeResult probe(bool skinning, const ProbeOptions& o) {
   // The rig of the trained decoder: each shape at weight 1, minus the decoded neutral.
   NoGradGuard no_grad;
   Var omega = skinning ? net.skinning_omega(Var(z_skin)) : Var();
-  auto decode_codes = [&](const std::vector<float>& codes, int64_t n) {
-    return net.decode(target_term, omega, Var(Tensor::from_vector({n, C}, codes)))
-        .value()
-        .to_vector();
-  };
-  const std::vector<float> rest = decode_codes(std::vector<float>(size_t(C), 0.0f), 1);
-  const std::vector<float> neutral = topo.transfer(trainer.ict_shape({}, {}), 3);
+  std::vector<float> codes(size_t((E + 1) * C), 0.0f);  // row 0 the neutral, then one per shape
+  for (int64_t e = 0; e < E; ++e) codes[size_t((e + 1) * C + e)] = 1.0f;
+  const std::vector<float> decoded =
+      net.decode(target_term, omega, Var(Tensor::from_vector({E + 1, C}, codes)))
+          .value()
+          .to_vector();
   std::vector<std::vector<float>> predicted, truth;
   for (int64_t e = 0; e < E; ++e) {
-    std::vector<float> code(size_t(C), 0.0f), w(size_t(E), 0.0f);
-    code[size_t(e)] = w[size_t(e)] = 1.0f;
-    std::vector<float> d = decode_codes(code, 1), t = topo.transfer(trainer.ict_shape({}, w), 3);
-    for (size_t k = 0; k < d.size(); ++k) {
-      d[k] -= rest[k];
-      t[k] -= neutral[k];
-    }
+    std::vector<float> d(size_t(V * 3));
+    for (int64_t k = 0; k < V * 3; ++k)
+      d[size_t(k)] = decoded[size_t((e + 1) * V * 3 + k)] - decoded[size_t(k)];
     predicted.push_back(std::move(d));
-    truth.push_back(std::move(t));
+    truth.emplace_back(basis_rows.begin() + e * V * 3, basis_rows.begin() + (e + 1) * V * 3);
   }
   result.rig = rig_error(predicted, truth);
   result.shape_names = trainer.ict().expression_names;
@@ -146,21 +141,18 @@ int cmd_decoder_probe(int argc, char** argv) {
                 "--relative-floor"},
                {"--help", "--skinning-only"});
   if (args.has("--help")) {
+    // clang-format off
     std::printf(
-        "usage: nfs_tools decoder-probe [--steps 1500] [--vertices 2500] [--plot OUT.png] "
-        "[--ict-model M]\n"
-        "                               [--segments 20] [--position-weight 1] [--relative-floor "
-        "F]\n"
+        "usage: nfs_tools decoder-probe [--steps 1500] [--vertices 2500] [--plot OUT.png] [--ict-model M]\n"
+        "                               [--segments 20] [--position-weight 1] [--relative-floor F]\n"
         "                               [--skinning-only]\n"
-        "  Trains the cpu-small decoder alone on true codes [w, 0] -> w·B on one re-meshed "
-        "target,\n"
-        "  with the skinning MLP fed the one-hot segments and without skinning (the ablation), "
-        "and\n"
-        "  prints the vertex MSE over the Δv = 0 baseline every 100 steps for both, then the "
-        "trained\n"
+        "  Trains the cpu-small decoder alone on true codes [w, 0] -> w·B on one re-meshed target,\n"
+        "  with the skinning MLP fed the one-hot segments and without skinning (the ablation), and\n"
+        "  prints the vertex MSE over the Δv = 0 baseline every 100 steps for both, then the trained\n"
         "  rig's error per shape on that target. --segments / --position-weight choose the\n"
         "  segmentation; --relative-floor F trains on the recipe's relative L_BW (each sample's\n"
         "  error over its mean squared displacement + F) instead of the vertex MSE.\n");
+    // clang-format on
     return 0;
   }
   ProbeOptions o;

@@ -97,6 +97,10 @@ RigError rig_error(const std::vector<std::vector<float>>& predicted, const std::
     ref += b;
   }
   r.overall = ref > 0.0 ? err / ref : 0.0;
+  if (!r.per_shape.empty()) {
+    r.shape_mean = 0.0;
+    for (double e : r.per_shape) r.shape_mean += e / double(r.per_shape.size());
+  }
   return r;
 }
 

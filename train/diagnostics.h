@@ -29,10 +29,13 @@ double vertex_space_error(const std::vector<std::vector<float>>& pred, const std
 double label_accuracy(const std::vector<float>& scores, const std::vector<int32_t>& labels, int64_t L);
 
 // Rig error of predicted shapes against true ones (both [K][V·3]): Σ_k ‖P_k − B_k‖² / Σ_k ‖B_k‖²,
-// and per shape ‖P_k − B_k‖² / ‖B_k‖² (1 = no motion, 0 = perfect).
+// and per shape ‖P_k − B_k‖² / ‖B_k‖² (1 = no motion, 0 = perfect), and the mean of those: the
+// pooled number weighs shapes by their size (jawOpen moves 870× the squared displacement of
+// eyeWide_L), the mean counts a blink as much as a jaw.
 struct RigError {
   double overall = 1.0;
   std::vector<double> per_shape;
+  double shape_mean = 1.0;
 };
 RigError rig_error(const std::vector<std::vector<float>>& predicted, const std::vector<std::vector<float>>& truth);
 

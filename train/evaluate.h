@@ -45,6 +45,7 @@ struct TargetKindResult {
   std::string name;
   double mse = 0.0, zero_mse = 0.0, baseline_mse = 0.0;  // network, Δv = 0, closest point
   double rig_error = 0.0, baseline_rig_error = 0.0;       // means over the test identities
+  double rig_error_shape_mean = 0.0;                      // RigError::shape_mean, the same
   std::vector<double> rig_error_per_identity, baseline_rig_error_per_identity;
   std::vector<double> rig_error_per_shape;  // network, mean over identities
   double exp_r2 = NAN, exp_tail = NAN;      // NaN: not measured for this kind

@@ -342,8 +342,7 @@ ComponentMetrics Trainer::validate_components() {
   if (!t.z_skin.empty()) m.skin_accuracy = label_accuracy(t.z_skin, labels_, config_.model.segments);
   const RigError rig = rig_error(t.rig, canonical_basis_);
   m.rig_error = rig.overall;
-  m.rig_error_shape_mean = 0.0;
-  for (double e : rig.per_shape) m.rig_error_shape_mean += e / double(rig.per_shape.size());
+  m.rig_error_shape_mean = rig.shape_mean;
   return m;
 }
 

@@ -68,6 +68,9 @@ TEST_CASE("rig error: 0 for a decoder that returns w·B, 1 for no motion, per sh
   CHECK(r.per_shape[2] == Approx(1.0));
   CHECK(r.per_shape[0] == Approx(0.0));
   CHECK(r.overall == Approx(two / total));
+  // Every shape counted alike: one of four shapes wholly wrong is a quarter, whatever its size.
+  CHECK(r.shape_mean == Approx(0.25));
+  CHECK(none.shape_mean == Approx(1.0));
 }
 
 TEST_CASE("vertex-space identity error and label accuracy", "[train][diagnostics]") {
