@@ -3,6 +3,7 @@
 // MLP) is trained alone on one fixed re-meshed target with the true codes [w, 0] against w·B;
 // z_Skin is the one-hot segment labels (what L_nll trains the skinning encoder to output).
 // A few minutes on the CPU; the same seeds for both variants, so the curves compare directly.
+#include <algorithm>
 #include <cstdio>
 #include <string>
 
@@ -24,6 +25,10 @@ struct ProbeOptions {
   int64_t segments = 20;
   float position_weight = 1.0f;  // of the segmentation
   float relative_floor = 0.0f;   // > 0: the loss is the trainer's relative L_BW with this floor
+  bool recipe_loss = false;      // the trainer's mix: L_v's weight × vertex MSE + L_BW (relative)
+  int64_t decoder_hidden = 0;    // 0: the cpu-small decoder's width and depth
+  int decoder_layers = 0;
+  int position_frequencies = 0;  // NfsConfig::decoder_position_frequencies
   std::string ict_path;
 };
 
@@ -40,6 +45,13 @@ ProbeResult probe(bool skinning, const ProbeOptions& o) {
   cfg.segment_position_weight = o.position_weight;
   cfg.model.skinning = skinning;
   cfg.model.exp_segment_pool = skinning;  // pooled per segment of the skinning encoder
+  if (o.decoder_hidden > 0) {
+    cfg.model.decoder_hidden = o.decoder_hidden;
+    cfg.model.decoder_groups =
+        int(std::max<int64_t>(1, o.decoder_hidden / 8));  // 8 channels a group
+  }
+  if (o.decoder_layers > 0) cfg.model.decoder_hidden_layers = o.decoder_layers;
+  cfg.model.decoder_position_frequencies = o.position_frequencies;
   cfg.train_identities = 1;
   cfg.remesh_vertices = {vertices};
   if (!o.ict_path.empty()) cfg.ict_model = o.ict_path;
@@ -50,14 +62,20 @@ ProbeResult probe(bool skinning, const ProbeOptions& o) {
   PreparedMesh mesh = prepare_mesh(topo, topo.transfer(trainer.ict_shape({}, {}), 3), int(cfg.model.eigenpairs),
                                    Device::CPU);
   FrameBatch target = make_frames(mesh.neutral, 1, mesh, net.config.camera, Device::CPU);
-  Var target_term;
+  // The target's codes are constants (the encoders are not trained here); its term, the first
+  // layer's position and normal weights, trains with the decoder as it does in the trainer.
+  Var c, z_id;
   {
     NoGradGuard no_grad;
     net.train(false);
-    Var c = net.image_code(Var(target.images));
-    Var z_id = net.identity_code(net.vertex_features(target.positions, target.normals, c), mesh.ops, 0);
-    target_term = Var(net.decoder_target_term(target.positions, target.normals, c, z_id).value());
+    c = Var(net.image_code(Var(target.images)).value());
+    z_id =
+        Var(net.identity_code(net.vertex_features(target.positions, target.normals, c), mesh.ops, 0)
+                .value());
   }
+  auto target_term = [&] {
+    return net.decoder_target_term(target.positions, target.normals, c, z_id);
+  };
   // [E, V·3] the shapes on the probe's target: the relative loss's sizes and the rig's truth.
   std::vector<float> basis_rows;
   for (const std::vector<float>& b : trainer.canonical_basis()) {
@@ -79,6 +97,9 @@ ProbeResult probe(bool skinning, const ProbeOptions& o) {
   std::vector<double>& curve = result.curve;
   double loss_sum = 0.0, base_sum = 0.0;
   for (int step = 1; step <= steps; ++step) {
+    // The recipe's rate, halved at half and again at three quarters of the run, so that the
+    // last rig is read off a settled decoder rather than wherever a spike at 1e-3 left it.
+    adam.hyper().lr = cfg.lr * (step > steps * 3 / 4 ? 0.25f : step > steps / 2 ? 0.5f : 1.0f);
     std::mt19937_64 rng = stream_rng(cfg.data_seed, 99, uint64_t(step));
     std::vector<float> code, truth;
     for (int b = 0; b < B; ++b) {
@@ -90,12 +111,14 @@ ProbeResult probe(bool skinning, const ProbeOptions& o) {
     }
     Var omega = skinning ? net.skinning_omega(Var(z_skin)) : Var();
     Var code_var(Tensor::from_vector({B, C}, code));
-    Var delta = net.decode(target_term, omega, code_var);
+    Var delta = net.decode(target_term(), omega, code_var);
     Var mse = mean_squared_distance(add(Var(target.positions), delta),
                                     Var(Tensor::from_vector({B, V, 3}, truth)));
-    Var loss = o.relative_floor > 0.0f
-                   ? relative_reconstruction_loss(code_var, basis, delta, o.relative_floor)
-                   : mse;
+    Var loss = mse;
+    if (o.relative_floor > 0.0f) {
+      Var relative = relative_reconstruction_loss(code_var, basis, delta, o.relative_floor);
+      loss = o.recipe_loss ? add(scale(mse, cfg.loss_weights.vertex), relative) : relative;
+    }
     adam.zero_grad();
     loss.backward();
     adam.step();
@@ -114,44 +137,51 @@ ProbeResult probe(bool skinning, const ProbeOptions& o) {
   // The rig of the trained decoder: each shape at weight 1, minus the decoded neutral.
   NoGradGuard no_grad;
   Var omega = skinning ? net.skinning_omega(Var(z_skin)) : Var();
-  std::vector<float> codes(size_t((E + 1) * C), 0.0f);  // row 0 the neutral, then one per shape
-  for (int64_t e = 0; e < E; ++e) codes[size_t((e + 1) * C + e)] = 1.0f;
-  const std::vector<float> decoded =
-      net.decode(target_term, omega, Var(Tensor::from_vector({E + 1, C}, codes)))
-          .value()
-          .to_vector();
-  std::vector<std::vector<float>> predicted, truth;
-  for (int64_t e = 0; e < E; ++e) {
-    std::vector<float> d(size_t(V * 3));
-    for (int64_t k = 0; k < V * 3; ++k)
-      d[size_t(k)] = decoded[size_t((e + 1) * V * 3 + k)] - decoded[size_t(k)];
-    predicted.push_back(std::move(d));
+  const std::vector<std::vector<float>> predicted = decode_rig(net, target_term(), omega);
+  std::vector<std::vector<float>> truth;
+  for (int64_t e = 0; e < E; ++e)
     truth.emplace_back(basis_rows.begin() + e * V * 3, basis_rows.begin() + (e + 1) * V * 3);
-  }
   result.rig = rig_error(predicted, truth);
   result.shape_names = trainer.ict().expression_names;
   return result;
 }
 
+// The eye shapes (eyeBlink, eyeLook*, eyeSquint, eyeWide) are the rig's weakest (TRAINING.md, 13).
+double eye_mean(const ProbeResult& r) {
+  double sum = 0.0;
+  int n = 0;
+  for (size_t e = 0; e < r.shape_names.size(); ++e)
+    if (r.shape_names[e].rfind("eye", 0) == 0) sum += r.rig.per_shape[e], ++n;
+  return n > 0 ? sum / n : 0.0;
+}
+
 }  // namespace
 
 int cmd_decoder_probe(int argc, char** argv) {
-  CliArgs args(argc, argv, 2,
-               {"--steps", "--vertices", "--plot", "--ict-model", "--segments", "--position-weight",
-                "--relative-floor"},
-               {"--help", "--skinning-only"});
+  CliArgs args(
+      argc, argv, 2,
+      {"--steps", "--vertices", "--plot", "--ict-model", "--segments", "--position-weight",
+       "--relative-floor", "--decoder-hidden", "--decoder-layers", "--position-frequencies"},
+      {"--help", "--skinning-only", "--recipe-loss"});
   if (args.has("--help")) {
     // clang-format off
     std::printf(
         "usage: nfs_tools decoder-probe [--steps 1500] [--vertices 2500] [--plot OUT.png] [--ict-model M]\n"
         "                               [--segments 20] [--position-weight 1] [--relative-floor F]\n"
-        "                               [--skinning-only]\n"
-        "  Trains the cpu-small decoder alone on true codes [w, 0] -> w·B on one re-meshed target,\n"
+        "                               [--skinning-only] [--recipe-loss]\n"
+        "                               [--decoder-hidden 64] [--decoder-layers 4]\n"
+        "                               [--position-frequencies 0]\n"
+        "  Trains the cpu-small decoder alone on true codes [w, 0] -> w·B on one re-meshed target\n"
+        "  (the recipe's rate, halved at half and at three quarters of the steps),\n"
         "  with the skinning MLP fed the one-hot segments and without skinning (the ablation), and\n"
         "  prints the vertex MSE over the Δv = 0 baseline every 100 steps for both, then the trained\n"
         "  rig's error per shape on that target. --segments / --position-weight choose the\n"
         "  segmentation; --relative-floor F trains on the recipe's relative L_BW (each sample's\n"
-        "  error over its mean squared displacement + F) instead of the vertex MSE.\n");
+        "  error over its mean squared displacement + F) instead of the vertex MSE; with\n"
+        "  --recipe-loss, added to L_v's weight (10) x the vertex MSE, as the trainer does.\n"
+        "  --decoder-hidden / --decoder-layers change the decoder's width (8 channels a group)\n"
+        "  and depth: the cpu-small preset's 64 x 4, the paper's 256 x 7; --position-frequencies F\n"
+        "  gives the decoder sin and cos of the position at F octaves.\n");
     // clang-format on
     return 0;
   }
@@ -161,6 +191,12 @@ int cmd_decoder_probe(int argc, char** argv) {
   o.segments = args.get_int("--segments", int(o.segments));
   o.position_weight = float(args.get_double("--position-weight", o.position_weight));
   o.relative_floor = float(args.get_double("--relative-floor", o.relative_floor));
+  o.recipe_loss = args.has("--recipe-loss");
+  o.decoder_hidden = args.get_int("--decoder-hidden", 0);
+  o.decoder_layers = args.get_int("--decoder-layers", 0);
+  o.position_frequencies = args.get_int("--position-frequencies", 0);
+  if (o.recipe_loss && o.relative_floor <= 0.0f)
+    o.relative_floor = cpu_small_config().weights_loss_relative_floor;
   o.ict_path = args.get("--ict-model", "");
   const int variants = args.has("--skinning-only") ? 1 : 2;
   std::vector<PlotSeries> series(variants);
@@ -188,6 +224,10 @@ int cmd_decoder_probe(int argc, char** argv) {
   }
   std::printf("overall,%.3f", results[0].rig.overall);
   if (variants == 2) std::printf(",%.3f", results[1].rig.overall);
+  std::printf("\nmean of the shapes,%.3f", results[0].rig.shape_mean);
+  if (variants == 2) std::printf(",%.3f", results[1].rig.shape_mean);
+  std::printf("\nmean of the 14 eye shapes,%.3f", eye_mean(results[0]));
+  if (variants == 2) std::printf(",%.3f", eye_mean(results[1]));
   std::printf("\n");
   if (args.has("--plot")) {
     PlotOptions o;

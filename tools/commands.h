@@ -12,6 +12,7 @@ int cmd_ict_shape(int argc, char** argv);
 int cmd_demo_data(int argc, char** argv);
 int cmd_decoder_probe(int argc, char** argv);
 int cmd_encoder_probe(int argc, char** argv);
+int cmd_rig_probe(int argc, char** argv);
 int cmd_init_model(int argc, char** argv);
 int cmd_reference_inputs(int argc, char** argv);
 int cmd_plot_logs(int argc, char** argv);

@@ -108,24 +108,32 @@ TargetDiagnostics diagnose_target(NfsNetwork& net, const PreparedMesh& target, D
   NoGradGuard no_grad;
   const bool was_training = net.training();
   net.train(false);
-  const int64_t V = target.topology->num_vertices, D = net.config.code_dim, K = net.config.num_expression;
   FrameBatch frames = make_frames(target.neutral, 1, target, net.config.camera, device);
   TargetCodes t = encode_target(net, frames, target, 0);
   TargetDiagnostics d;
   d.z_id = t.z_id.value().to_vector();
   if (t.z_skin.defined()) d.z_skin = t.z_skin.value().to_vector();
+  d.rig = decode_rig(net, t.target_term, t.omega);
+  net.train(was_training);
+  return d;
+}
+
+std::vector<std::vector<float>> decode_rig(const NfsNetwork& net, const Var& target_term,
+                                           const Var& omega) {
+  NoGradGuard no_grad;
+  const int64_t V = target_term.shape()[1], D = net.config.code_dim, K = net.config.num_expression;
   // Codes 0, e_0 .. e_{K-1}: the rest pose and each shape at weight 1, as `nfs_infer rig` does.
   std::vector<float> codes(size_t((K + 1) * D), 0.0f);
   for (int64_t k = 0; k < K; ++k) codes[size_t((k + 1) * D + k)] = 1.0f;
-  std::vector<float> delta =
-      net.decode(t.target_term, t.omega, Var(Tensor::from_vector({K + 1, D}, codes, device))).value().to_vector();
+  const Var code_var(Tensor::from_vector({K + 1, D}, codes, target_term.value().device()));
+  const std::vector<float> delta = net.decode(target_term, omega, code_var).value().to_vector();
+  std::vector<std::vector<float>> rig;
   for (int64_t k = 0; k < K; ++k) {
     std::vector<float> s(size_t(V * 3));
     for (int64_t j = 0; j < V * 3; ++j) s[j] = delta[size_t((k + 1) * V * 3 + j)] - delta[size_t(j)];
-    d.rig.push_back(std::move(s));
+    rig.push_back(std::move(s));
   }
-  net.train(was_training);
-  return d;
+  return rig;
 }
 
 std::vector<std::vector<float>> expression_codes(NfsNetwork& net, const PreparedMesh& source_mesh,

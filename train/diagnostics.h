@@ -55,6 +55,10 @@ struct TargetDiagnostics {
   std::vector<std::vector<float>> rig;  // [K][V·3]: D(e_k) − D(0), K = num_expression
 };
 TargetDiagnostics diagnose_target(NfsNetwork& net, const PreparedMesh& target, Device device);
+// The rig a decoder draws on one target: D(e_k) − D(0) for each of the num_expression shapes,
+// [K][V·3], from the target's term [1, V, H] and ω [1, V, C] (undefined in the ablation).
+std::vector<std::vector<float>> decode_rig(const NfsNetwork& net, const Var& target_term,
+                                           const Var& omega);
 // z_GE of each source frame on source_mesh (inference mode), batched.
 std::vector<std::vector<float>> expression_codes(NfsNetwork& net, const PreparedMesh& source_mesh,
                                                  const std::vector<std::vector<float>>& sources, int batch,

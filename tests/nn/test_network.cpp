@@ -351,3 +351,75 @@ TEST_CASE("a model configuration outside its ranges fails before anything is all
   with("width", 4096);
   CHECK_THROWS_WITH(load_checkpoint(bad), Catch::Contains("needs at least") && Catch::Contains("the file holds"));
 }
+
+TEST_CASE("position features add sin and cos of the position at each octave to the target term",
+          "[network]") {
+  NoGradGuard no_grad;
+  NfsConfig with = tiny_config();
+  with.decoder_position_frequencies = 3;
+  NfsNetwork net(with);
+  CHECK(net.config.decoder_in() == 6 + 3 * 16 + 18);
+  Scene s = make_scene(1);
+  Var c(s.c_tgt), z_id(random_tensor({1, 16}, 37));
+  const std::vector<float> term =
+      net.decoder_target_term(s.tgt_pos, s.tgt_nrm, c, z_id).value().to_vector();
+  // By hand: the first layer's rows over [p, n, c, z_ID] and over the 18 feature columns, which
+  // come after z_LE's: per octave k, sin(π 2^k p_xyz) then cos(π 2^k p_xyz).
+  const std::vector<float> w = net.decoder_linears[0]->weight.value().to_vector();
+  const std::vector<float> p = s.tgt_pos.to_vector(), n = s.tgt_nrm.to_vector(),
+                           cv = s.c_tgt.to_vector(), zv = z_id.value().to_vector();
+  const int64_t V = 12, H = 16, in = with.decoder_in(), first = 6 + 3 * 16;
+  for (int64_t v = 0; v < V; ++v)
+    for (int64_t h = 0; h < H; ++h) {
+      double want = 0.0;
+      const float* row = &w[size_t(h * in)];
+      for (int d = 0; d < 3; ++d) want += row[d] * p[v * 3 + d] + row[3 + d] * n[v * 3 + d];
+      for (int j = 0; j < 16; ++j) want += row[6 + j] * cv[j] + row[22 + j] * zv[j];
+      for (int k = 0; k < 3; ++k)
+        for (int d = 0; d < 3; ++d) {
+          const double x = M_PI * std::ldexp(1.0, k) * p[v * 3 + d];
+          want += row[first + 6 * k + d] * std::sin(x) + row[first + 6 * k + 3 + d] * std::cos(x);
+        }
+      CHECK(term[size_t(v * H + h)] == Approx(want).margin(1e-5));
+    }
+  // The key round-trips through a checkpoint's configuration, and more than 16 octaves fail.
+  CHECK(NfsConfig::from_json(with.to_json(), "cfg").decoder_position_frequencies == 3);
+  nlohmann::json j = nlohmann::json::parse(with.to_json());
+  j["decoder_position_frequencies"] = 17;
+  CHECK_THROWS_WITH(NfsConfig::from_json(j.dump(), "cfg"),
+                    Catch::Contains("decoder_position_frequencies 17 is outside [0, 16]"));
+}
+
+TEST_CASE("a model without position features warm-starts one with them exactly",
+          "[network][checkpoint]") {
+  NoGradGuard no_grad;
+  test::TempDir dir("position_features");
+  NfsNetwork plain(tiny_config());
+  const std::string path = dir.file("plain.safetensors");
+  save_checkpoint(path, plain);
+  NfsConfig more = tiny_config();
+  more.decoder_position_frequencies = 4;
+  more.seed = 9;  // every tensor must come from the checkpoint, not from the same initial draw
+  NfsNetwork grown(more);
+  CHECK(copy_matching_parameters(grown, path).empty());
+  Scene s = make_scene(2);
+  const std::vector<float> a = retarget(plain, s, Var(s.c_src), Var(s.c_tgt)).value().to_vector();
+  const std::vector<float> b = retarget(grown, s, Var(s.c_src), Var(s.c_tgt)).value().to_vector();
+  REQUIRE(a.size() == b.size());
+  for (size_t i = 0; i < a.size(); ++i) CHECK(b[i] == Approx(a[i]).margin(1e-6));
+  // The new columns are zero and the old ones the checkpoint's, row by row.
+  const std::vector<float> w0 = plain.decoder_linears[0]->weight.value().to_vector(),
+                           w1 = grown.decoder_linears[0]->weight.value().to_vector();
+  const int64_t in0 = plain.config.decoder_in(), in1 = more.decoder_in();
+  for (int64_t h = 0; h < 16; ++h)
+    for (int64_t k = 0; k < in1; ++k) {
+      INFO("row " << h << " column " << k);
+      CHECK(w1[size_t(h * in1 + k)] == (k < in0 ? w0[size_t(h * in0 + k)] : 0.0f));
+    }
+  // The other way round (fewer features than the checkpoint) is a fresh first layer.
+  const std::string grown_path = dir.file("grown.safetensors");
+  save_checkpoint(grown_path, grown);
+  NfsNetwork back(tiny_config());
+  CHECK(copy_matching_parameters(back, grown_path) ==
+        std::vector<std::string>{"decoder.linears.0.weight"});
+}
