@@ -30,9 +30,6 @@ static __global__ void activation_forward_kernel(float* y, const float* x, int64
       case Activation::kExp:
         r = expf(v);
         break;
-      case Activation::kSin:
-        r = sinf(v + param);
-        break;
     }
     y[i] = r;
   }
@@ -63,9 +60,6 @@ static __global__ void activation_backward_kernel(float* dx, const float* x, con
         break;
       case Activation::kExp:
         r = g * y[i];
-        break;
-      case Activation::kSin:
-        r = g * cosf(x[i] + param);
         break;
     }
     dx[i] = r;

@@ -2,11 +2,9 @@
 // activation_forward: y[i] = f(x[i]) (overwrites y).
 // activation_backward: dx[i] = dy[i] · f'(x[i]) (overwrites dx; an activation gradient). It reads
 //   whichever of x (the input) and y (the saved output) the derivative is cheapest from:
-//   relu, leaky_relu and sin read x, tanh, sigmoid and exp read y, scale reads neither.
-// param: the slope of leaky_relu for x < 0, the factor of scale, the phase of sin (y = sin(x +
-//   param): cos is sin at π/2); unused otherwise.
-// CUDA uses the accurate tanhf / expf / sinf (no fast-math intrinsics): a few ulp from the CPU's
-// std::.
+//   relu and leaky_relu read x, tanh, sigmoid and exp read y, scale reads neither.
+// param: the slope of leaky_relu for x < 0, the factor of scale; unused otherwise.
+// CUDA uses the accurate tanhf / expf (no fast-math intrinsics): a few ulp from the CPU's std::.
 #pragma once
 #include <cstdint>
 #if NFS_WITH_CUDA
@@ -14,7 +12,7 @@
 #endif
 
 namespace nfs {
-enum class Activation : int32_t { kScale = 0, kRelu, kLeakyRelu, kTanh, kSigmoid, kExp, kSin };
+enum class Activation : int32_t { kScale = 0, kRelu, kLeakyRelu, kTanh, kSigmoid, kExp };
 }
 
 namespace nfs::cpu {

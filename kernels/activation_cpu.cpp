@@ -26,9 +26,6 @@ void activation_forward(float* y, const float* x, int64_t n, Activation f, float
       case Activation::kExp:
         y[i] = std::exp(v);
         break;
-      case Activation::kSin:
-        y[i] = std::sin(v + param);
-        break;
     }
   }
 }
@@ -55,9 +52,6 @@ void activation_backward(float* dx, const float* x, const float* y, const float*
         break;
       case Activation::kExp:
         dx[i] = g * y[i];
-        break;
-      case Activation::kSin:
-        dx[i] = g * std::cos(x[i] + param);
         break;
     }
   }

@@ -1,6 +1,5 @@
 #include "nn/checkpoint.h"
 
-#include <algorithm>
 #include <set>
 #include <stdexcept>
 
@@ -35,31 +34,6 @@ void load_parameters(NfsNetwork& net, const std::map<std::string, Tensor>& tenso
       throw std::runtime_error(label + ": tensor '" + name + "' is not part of this network");
 }
 
-namespace {
-
-// The decoder's first layer of a checkpoint with fewer position-feature columns (an older model,
-// or fewer octaves) than `net` ([out, in] weights: the features are the last input columns): its
-// columns are the leading columns of the new weight and the new ones start at zero, so the
-// warm-started network computes what the checkpoint did.
-bool copy_into_leading_columns(const NfsNetwork& net, const std::string& name, const Tensor& from,
-                               Var& p) {
-  const Shape& to = p.value().shape();
-  const int64_t base = net.config.decoder_in() - net.config.position_feature_columns();
-  if (name != "decoder.linears.0.weight" || from.dtype() != DType::F32 || from.ndim() != 2 ||
-      to.ndim != 2 || from.size(0) != to[0] || from.size(1) < base || from.size(1) >= to[1] ||
-      (from.size(1) - base) % 6 != 0)
-    return false;
-  const int64_t rows = to[0], in_old = from.size(1), in_new = to[1];
-  std::vector<float> w(size_t(rows * in_new), 0.0f);
-  const std::vector<float> old = from.to_vector();
-  for (int64_t r = 0; r < rows; ++r)
-    std::copy(old.begin() + r * in_old, old.begin() + (r + 1) * in_old, w.begin() + r * in_new);
-  p.mutable_value().copy_(Tensor::from_vector(to, w));
-  return true;
-}
-
-}  // namespace
-
 std::vector<std::string> copy_matching_parameters(NfsNetwork& net, const std::string& path) {
   const SafetensorsFile f = read_safetensors(path);
   std::vector<std::string> fresh;
@@ -67,7 +41,7 @@ std::vector<std::string> copy_matching_parameters(NfsNetwork& net, const std::st
     auto it = f.tensors.find(name);
     if (it != f.tensors.end() && it->second.dtype() == DType::F32 && it->second.shape() == p.value().shape())
       p.mutable_value().copy_(it->second);
-    else if (it == f.tensors.end() || !copy_into_leading_columns(net, name, it->second, p))
+    else
       fresh.push_back(name);
   }
   if (fresh.size() == net.named_parameters().size())

@@ -29,10 +29,7 @@ void load_parameters(NfsNetwork& net, const std::map<std::string, Tensor>& tenso
 
 // Warm start from another checkpoint: copies every tensor of `path` whose name and shape match a
 // parameter of `net`, leaves the others at their initial values, and returns the names of those
-// left (a new or resized module). The decoder's first layer of a model with fewer position
-// features (NfsConfig::decoder_position_frequencies) is copied into the leading columns, the new
-// ones zero: the network starts as the checkpoint's. Throws when nothing matches (not a checkpoint
-// of this model).
+// left (a new or resized module). Throws when nothing matches (not a checkpoint of this model).
 std::vector<std::string> copy_matching_parameters(NfsNetwork& net, const std::string& path);
 
 }  // namespace nfs

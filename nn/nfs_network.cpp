@@ -33,7 +33,6 @@ std::string NfsConfig::to_json() const {
       {"dropout", dropout},
       {"skinning", skinning},
       {"decoder_target_codes", decoder_target_codes},
-      {"decoder_position_frequencies", decoder_position_frequencies},
       {"image_init_gain", image_init_gain},
       {"exp_neutral_offsets", exp_neutral_offsets},
       {"exp_segment_pool", exp_segment_pool},
@@ -58,8 +57,6 @@ namespace {
 // configuration fails here instead of allocating (docs/RELIABILITY.md).
 constexpr int64_t kMaxWidth = 4096, kMaxBlocks = 64, kMaxSegments = 1024, kMaxEigenpairs = 4096,
                   kMaxHidden = 8192, kMaxLayers = 64, kMaxCodes = 100000, kMaxImage = 4096;
-// π·2^15 times a canonical coordinate (|x| < 2) is still resolved by a float's sin.
-constexpr int64_t kMaxFrequencies = 16;
 
 void require(bool ok, const std::string& label, const std::string& what) {
   if (!ok) throw std::runtime_error(label + ": model configuration: " + what);
@@ -104,9 +101,8 @@ void NfsConfig::check(const std::string& label) const {
   require_range(decoder_hidden, 1, kMaxHidden, label, "decoder_hidden");
   require_range(decoder_hidden_layers, 1, kMaxLayers, label, "decoder_hidden_layers");
   require_range(decoder_groups, 1, decoder_hidden, label, "decoder_groups");
-  require(decoder_hidden % decoder_groups == 0, label, "decoder_hidden must be a multiple of decoder_groups");
-  require_range(decoder_position_frequencies, 0, kMaxFrequencies, label,
-                "decoder_position_frequencies");
+  require(decoder_hidden % decoder_groups == 0, label,
+          "decoder_hidden must be a multiple of decoder_groups");
   require_range(num_identity, 1, kMaxCodes, label, "num_identity");
   require_range(num_expression, 1, kMaxCodes, label, "num_expression");
   require(std::isfinite(dropout) && dropout >= 0.0f && dropout < 1.0f, label, "dropout must be in [0, 1)");
@@ -156,9 +152,8 @@ NfsConfig NfsConfig::from_json(const std::string& text, const std::string& label
     c.decoder_groups = json_required<decltype(c.decoder_groups)>(j, "decoder_groups", label);
     c.dropout = json_required<decltype(c.dropout)>(j, "dropout", label);
     c.skinning = json_required<decltype(c.skinning)>(j, "skinning", label);
-    c.decoder_target_codes = json_field<decltype(c.decoder_target_codes)>(j, "decoder_target_codes", true, label);  // absent before version 1.1
-    c.decoder_position_frequencies = json_field<decltype(c.decoder_position_frequencies)>(
-        j, "decoder_position_frequencies", 0, label);  // absent: none
+    c.decoder_target_codes = json_field<decltype(c.decoder_target_codes)>(
+        j, "decoder_target_codes", true, label);  // absent before version 1.1
     c.image_init_gain = json_field<decltype(c.image_init_gain)>(j, "image_init_gain", 1.0f, label);
     c.exp_neutral_offsets = json_field<decltype(c.exp_neutral_offsets)>(j, "exp_neutral_offsets", false, label);  // absent: off
     c.exp_segment_pool = json_field<decltype(c.exp_segment_pool)>(j, "exp_segment_pool", false, label);
@@ -288,31 +283,12 @@ Var NfsNetwork::decoder_target_term(const Tensor& positions, const Tensor& norma
     // The weight columns stay (one checkpoint layout); they multiply zeros.
     const int64_t Bt = positions.size(0);
     Var zeros(Tensor::zeros({Bt, V, 2 * config.code_dim}, positions.device()));
-    Var term = linear(concat({Var(positions), Var(normals), zeros}),
-                      slice(decoder_linears[0]->weight, 0, config.target_columns()));
-    return with_position_features(term, positions);
+    return linear(concat({Var(positions), Var(normals), zeros}),
+                  slice(decoder_linears[0]->weight, 0, config.target_columns()));
   }
   Var input = concat({Var(positions), Var(normals), broadcast_rows(c_tgt, V), broadcast_rows(z_id, V)});
-  Var term = linear(input, slice(decoder_linears[0]->weight, 0, config.target_columns()));
-  return with_position_features(term, positions);
-}
-
-Var NfsNetwork::with_position_features(const Var& term, const Tensor& positions) const {
-  if (config.decoder_position_frequencies == 0) return term;
-  const int64_t first = config.target_columns() + config.code_dim;  // after z_LE's rows
-  Var w = slice(decoder_linears[0]->weight, first, config.position_feature_columns());
-  return add(term, linear(position_features(positions), w));
-}
-
-Var NfsNetwork::position_features(const Tensor& positions) const {
-  std::vector<Var> parts;
-  const Var p(positions);
-  for (int k = 0; k < config.decoder_position_frequencies; ++k) {
-    const Var x = scale(p, float(M_PI * std::ldexp(1.0, k)));
-    parts.push_back(sin(x));
-    parts.push_back(sin(x, float(M_PI / 2)));
-  }
-  return concat(parts);
+  Var w = slice(decoder_linears[0]->weight, 0, config.target_columns());
+  return linear(input, w);
 }
 
 Var NfsNetwork::decode(const Var& target_term, const Var& omega, const Var& z_ge) const {

@@ -42,13 +42,6 @@ struct NfsConfig {
   // decoder stopped responding per vertex (docs/TRAINING.md); position and normal still tell it
   // where on the face a vertex is, and ICT expression deltas do not depend on the identity.
   bool decoder_target_codes = true;
-  // > 0 (beyond the paper): the decoder also reads sin and cos of each canonical coordinate at F
-  // octaves, π·2^k for k < F (periods 2 down to 2^(2-F) canonical units: 6 mm at F = 6). On raw
-  // coordinates a ReLU MLP draws smooth fields (spectral bias), and an eyelid margin moves a few
-  // millimetres from skin that does not move (TRAINING.md, experiment 14). The 6F columns come
-  // last in the first layer's input, so a checkpoint without them warm-starts exactly with those
-  // weights zero (copy_matching_parameters). Computed once per target, like the rest of its term.
-  int decoder_position_frequencies = 0;
   // Multiplies the image encoder's initial conv gains and fc weights. PyTorch's default init
   // shrinks the render ~0.42x per stride-2 conv, so at gain 1 the image code is constant across
   // a batch (spread 1e-6) and the expression encoder plateaus for ~400 steps; 2.4 removes it.
@@ -76,8 +69,7 @@ struct NfsConfig {
   int64_t expression_features() const { return vertex_features() + (exp_neutral_offsets ? 6 : 0); }
   // Its per-vertex output: the code itself, or the channels pooled per segment.
   int64_t expression_outputs() const { return exp_segment_pool ? exp_segment_channels : code_dim; }
-  int64_t decoder_in() const { return 6 + 3 * code_dim + position_feature_columns(); }
-  int64_t position_feature_columns() const { return 6 * int64_t(decoder_position_frequencies); }
+  int64_t decoder_in() const { return 6 + 3 * code_dim; }
   int64_t target_columns() const { return 6 + 2 * code_dim; }  // decoder input without z_LE
   // A lower bound of the parameter count, from the sizes alone (the dense weights; biases, norms
   // and the image encoder's fixed convolutions left out): a checkpoint whose tensors cannot hold
@@ -109,8 +101,7 @@ class NfsNetwork : public Module {
   // z_LE = ω ⊙ z_GE: ω [1 or B, V, 128], z_GE [B, 128] -> [B, V, 128]. Without skinning
   // (ablation) ω is undefined and z_LE is z_GE on every vertex of a V-vertex target.
   Var localize(const Var& omega, const Var& z_ge, int64_t num_vertices) const;
-  // The first decoder layer's contribution of (position, normal, c_tgt, z_ID) and the position
-  // features where configured: [Bt, V, 256].
+  // The first decoder layer's contribution of (position, normal, c_tgt, z_ID): [Bt, V, 256].
   Var decoder_target_term(const Tensor& positions, const Tensor& normals, const Var& c_tgt,
                           const Var& z_id) const;
   // Δv [B, V, 3] from the cached target term [1 or B, V, 256], the target's ω [1 or B, V, 128]
@@ -136,9 +127,6 @@ class NfsNetwork : public Module {
   // fused (gn_mlp).
   Var decoder_tail(const Var& first) const;
   Var broadcast_rows(const Var& code, int64_t num_vertices) const;
-  Var with_position_features(const Var& term, const Tensor& positions) const;
-  // [B, V, 3] -> [B, V, 6F]: sin then cos of the three coordinates, per octave.
-  Var position_features(const Tensor& positions) const;
 };
 
 }  // namespace nfs

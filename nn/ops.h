@@ -30,7 +30,6 @@ Var leaky_relu(const Var& x, float negative_slope);
 Var tanh(const Var& x);
 Var sigmoid(const Var& x);
 Var exp(const Var& x);
-Var sin(const Var& x, float phase = 0.0f);  // sin(x + phase); phase π/2 gives cos
 // Inverted dropout: zeroes each element with probability p and scales the rest by 1/(1-p).
 // The mask is a pure function of (seed, element index), identical on CPU and CUDA.
 // Identity when !training or p == 0.

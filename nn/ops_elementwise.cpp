@@ -146,9 +146,6 @@ Var sigmoid(const Var& x) {
 Var exp(const Var& x) {
   return activation(x, Activation::kExp, 0.0f, "exp");
 }
-Var sin(const Var& x, float phase) {
-  return activation(x, Activation::kSin, phase, "sin");
-}
 
 Var dropout(const Var& x, float p, uint64_t seed, bool training) {
   if (!(p >= 0.0f && p <= 1.0f))

@@ -28,7 +28,6 @@ struct ProbeOptions {
   bool recipe_loss = false;      // the trainer's mix: L_v's weight × vertex MSE + L_BW (relative)
   int64_t decoder_hidden = 0;    // 0: the cpu-small decoder's width and depth
   int decoder_layers = 0;
-  int position_frequencies = 0;  // NfsConfig::decoder_position_frequencies
   std::string ict_path;
 };
 
@@ -51,7 +50,6 @@ ProbeResult probe(bool skinning, const ProbeOptions& o) {
         int(std::max<int64_t>(1, o.decoder_hidden / 8));  // 8 channels a group
   }
   if (o.decoder_layers > 0) cfg.model.decoder_hidden_layers = o.decoder_layers;
-  cfg.model.decoder_position_frequencies = o.position_frequencies;
   cfg.train_identities = 1;
   cfg.remesh_vertices = {vertices};
   if (!o.ict_path.empty()) cfg.ict_model = o.ict_path;
@@ -158,11 +156,10 @@ double eye_mean(const ProbeResult& r) {
 }  // namespace
 
 int cmd_decoder_probe(int argc, char** argv) {
-  CliArgs args(
-      argc, argv, 2,
-      {"--steps", "--vertices", "--plot", "--ict-model", "--segments", "--position-weight",
-       "--relative-floor", "--decoder-hidden", "--decoder-layers", "--position-frequencies"},
-      {"--help", "--skinning-only", "--recipe-loss"});
+  CliArgs args(argc, argv, 2,
+               {"--steps", "--vertices", "--plot", "--ict-model", "--segments", "--position-weight",
+                "--relative-floor", "--decoder-hidden", "--decoder-layers"},
+               {"--help", "--skinning-only", "--recipe-loss"});
   if (args.has("--help")) {
     // clang-format off
     std::printf(
@@ -170,7 +167,6 @@ int cmd_decoder_probe(int argc, char** argv) {
         "                               [--segments 20] [--position-weight 1] [--relative-floor F]\n"
         "                               [--skinning-only] [--recipe-loss]\n"
         "                               [--decoder-hidden 64] [--decoder-layers 4]\n"
-        "                               [--position-frequencies 0]\n"
         "  Trains the cpu-small decoder alone on true codes [w, 0] -> w·B on one re-meshed target\n"
         "  (the recipe's rate, halved at half and at three quarters of the steps),\n"
         "  with the skinning MLP fed the one-hot segments and without skinning (the ablation), and\n"
@@ -180,8 +176,7 @@ int cmd_decoder_probe(int argc, char** argv) {
         "  error over its mean squared displacement + F) instead of the vertex MSE; with\n"
         "  --recipe-loss, added to L_v's weight (10) x the vertex MSE, as the trainer does.\n"
         "  --decoder-hidden / --decoder-layers change the decoder's width (8 channels a group)\n"
-        "  and depth: the cpu-small preset's 64 x 4, the paper's 256 x 7; --position-frequencies F\n"
-        "  gives the decoder sin and cos of the position at F octaves.\n");
+        "  and depth: the cpu-small preset's 64 x 4, the paper's 256 x 7.\n");
     // clang-format on
     return 0;
   }
@@ -194,7 +189,6 @@ int cmd_decoder_probe(int argc, char** argv) {
   o.recipe_loss = args.has("--recipe-loss");
   o.decoder_hidden = args.get_int("--decoder-hidden", 0);
   o.decoder_layers = args.get_int("--decoder-layers", 0);
-  o.position_frequencies = args.get_int("--position-frequencies", 0);
   if (o.recipe_loss && o.relative_floor <= 0.0f)
     o.relative_floor = cpu_small_config().weights_loss_relative_floor;
   o.ict_path = args.get("--ict-model", "");

@@ -118,18 +118,6 @@ NFS_OP_CASE(exp) {
   return c;
 }
 
-NFS_OP_CASE(sin) {
-  // sin at phase 0 plus cos (phase π/2) of arguments up to ±20: the decoder's position features
-  // reach π·2^5 times a canonical coordinate.
-  OpCase c;
-  c.inputs = {random_tensor({4, 5}, 27, -20.0f, 20.0f)};
-  c.fn = [](const std::vector<Var>& v) {
-    return add(nfs::sin(v[0]), nfs::sin(scale(v[0], 0.5f), float(M_PI / 2)));
-  };
-  c.gpu_why = "CUDA sinf / cosf are within a few ulp of std::sin / std::cos";
-  return c;
-}
-
 NFS_OP_CASE(dropout) {
   OpCase c;
   c.inputs = {random_tensor({8, 16}, 26)};
@@ -255,16 +243,6 @@ TEST_CASE("activations match their closed forms", "[op][cpu]") {
   // sigmoid(ln 3) = 3/4.
   CHECK(values(sigmoid(Var(Tensor::from_vector({1}, {std::log(3.0f)}))))[0] ==
         Approx(0.75).epsilon(1e-6));
-
-  // sin(x + φ) with φ = π/2 is cos x; its derivative -sin x. At φ = 0: sin 0 = 0, sin π/6 = 1/2.
-  Var xc(Tensor::from_vector({5}, xs), true);
-  Var cs = nfs::sin(xc, float(M_PI / 2));
-  cs.backward(Tensor::full({5}, 1.0f));
-  std::vector<double> cosx, dcos;
-  for (float v : xs) cosx.push_back(std::cos(double(v))), dcos.push_back(-std::sin(double(v)));
-  check_close(values(cs), cosx);
-  check_close(grad_of(xc), dcos);
-  check_close(values(nfs::sin(Var(Tensor::from_vector({2}, {0.0f, float(M_PI / 6)})))), {0.0, 0.5});
 }
 
 TEST_CASE("dropout keeps about 1 - p of the elements and scales them by 1/(1-p)", "[op][cpu]") {
