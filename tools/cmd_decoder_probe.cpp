@@ -144,15 +144,6 @@ ProbeResult probe(bool skinning, const ProbeOptions& o) {
   return result;
 }
 
-// The eye shapes (eyeBlink, eyeLook*, eyeSquint, eyeWide) are the rig's weakest (TRAINING.md, 13).
-double eye_mean(const ProbeResult& r) {
-  double sum = 0.0;
-  int n = 0;
-  for (size_t e = 0; e < r.shape_names.size(); ++e)
-    if (r.shape_names[e].rfind("eye", 0) == 0) sum += r.rig.per_shape[e], ++n;
-  return n > 0 ? sum / n : 0.0;
-}
-
 }  // namespace
 
 int cmd_decoder_probe(int argc, char** argv) {
@@ -220,8 +211,10 @@ int cmd_decoder_probe(int argc, char** argv) {
   if (variants == 2) std::printf(",%.3f", results[1].rig.overall);
   std::printf("\nmean of the shapes,%.3f", results[0].rig.shape_mean);
   if (variants == 2) std::printf(",%.3f", results[1].rig.shape_mean);
-  std::printf("\nmean of the 14 eye shapes,%.3f", eye_mean(results[0]));
-  if (variants == 2) std::printf(",%.3f", eye_mean(results[1]));
+  std::printf("\nmean of the 14 eye shapes,%.3f",
+              shape_mean_with_prefix(results[0].rig, results[0].shape_names, "eye"));
+  if (variants == 2)
+    std::printf(",%.3f", shape_mean_with_prefix(results[1].rig, results[1].shape_names, "eye"));
   std::printf("\n");
   if (args.has("--plot")) {
     PlotOptions o;

@@ -43,15 +43,6 @@ void accumulate(RigError& sum, const RigError& r, int n) {
   sum.shape_mean += r.shape_mean / n;
 }
 
-double mean_of(const std::vector<double>& per_shape, const std::vector<std::string>& names,
-               const char* prefix) {
-  double sum = 0.0;
-  int n = 0;
-  for (size_t e = 0; e < names.size(); ++e)
-    if (names[e].rfind(prefix, 0) == 0) sum += per_shape[e], ++n;
-  return n > 0 ? sum / n : 0.0;
-}
-
 }  // namespace
 
 int cmd_rig_probe(int argc, char** argv) {
@@ -118,16 +109,14 @@ int cmd_rig_probe(int argc, char** argv) {
         const PreparedMesh mesh =
             prepare_mesh(topo, topo.transfer(trainer.ict_shape((*pool)[size_t(i)], {}), 3),
                          int(net.config.eigenpairs), Device::CPU);
-        const TargetDiagnostics d = diagnose_target(net, mesh, Device::CPU);
-        accumulate(row.rig, rig_error(d.rig, basis), n);
-        if (d.z_skin.empty()) continue;  // the ablation has no segments
-        row.skin_accuracy += label_accuracy(d.z_skin, topo.labels, L) / n;
+        // The target encoded once, as diagnose_target does; its term decodes both rigs.
         const FrameBatch frames =
             make_frames(mesh.neutral, 1, mesh, net.config.camera, Device::CPU);
-        accumulate(row.rig_labels,
-                   rig_error(rig_with(net, encode_target(net, frames, mesh, 0).target_term, labels),
-                             basis),
-                   n);
+        const TargetCodes t = encode_target(net, frames, mesh, 0);
+        accumulate(row.rig, rig_error(decode_rig(net, t.target_term, t.omega), basis), n);
+        if (!t.z_skin.defined()) continue;  // the ablation has no segments
+        row.skin_accuracy += label_accuracy(t.z_skin.value().to_vector(), topo.labels, L) / n;
+        accumulate(row.rig_labels, rig_error(rig_with(net, t.target_term, labels), basis), n);
       }
       rows.push_back(std::move(row));
     }
@@ -166,7 +155,7 @@ int cmd_rig_probe(int argc, char** argv) {
       std::vector<std::vector<float>> basis;
       for (const std::vector<float>& b : trainer.canonical_basis())
         basis.push_back(remeshed.transfer(b, 3));
-      accumulate(swapped[0], rig_error(rig_with(net, cc.target_term, cc.z_skin.value()), basis), n);
+      accumulate(swapped[0], rig_error(decode_rig(net, cc.target_term, cc.omega), basis), n);
       accumulate(swapped[1], rig_error(rig_with(net, cc.target_term, skin_fine), basis), n);
       accumulate(swapped[2], rig_error(rig_with(net, term_fine, cc.z_skin.value()), basis), n);
       accumulate(swapped[3], rig_error(rig_with(net, term_fine, skin_fine), basis), n);
@@ -174,7 +163,7 @@ int cmd_rig_probe(int argc, char** argv) {
     const char* kinds[4] = {"re-mesh's own", "ICT z_Skin", "ICT normals", "ICT z_Skin and normals"};
     for (int k = 0; k < 4; ++k)
       std::printf("%s,%.3f,%.3f,%.3f,%.3f\n", kinds[k], swapped[k].overall, swapped[k].shape_mean,
-                  mean_of(swapped[k].per_shape, names, "eye"),
+                  shape_mean_with_prefix(swapped[k], names, "eye"),
                   swapped[k].per_shape[size_t(eye_blink)]);
   }
   std::printf("\nshape");
@@ -197,7 +186,8 @@ int cmd_rig_probe(int argc, char** argv) {
       };
       std::printf("%s,%s,%s,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f\n", r.identities.c_str(),
                   r.topology.c_str(), kind, r.skin_accuracy, rig->overall, rig->shape_mean,
-                  mean_of(rig->per_shape, names, "eye"), shape("eyeBlink_L"), shape("jawOpen"));
+                  shape_mean_with_prefix(*rig, names, "eye"), shape("eyeBlink_L"),
+                  shape("jawOpen"));
     }
   return 0;
 }

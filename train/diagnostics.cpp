@@ -104,6 +104,15 @@ RigError rig_error(const std::vector<std::vector<float>>& predicted, const std::
   return r;
 }
 
+double shape_mean_with_prefix(const RigError& r, const std::vector<std::string>& names,
+                              const std::string& prefix) {
+  double sum = 0.0;
+  int n = 0;
+  for (size_t e = 0; e < names.size() && e < r.per_shape.size(); ++e)
+    if (names[e].rfind(prefix, 0) == 0) sum += r.per_shape[e], ++n;
+  return n > 0 ? sum / n : 0.0;
+}
+
 TargetDiagnostics diagnose_target(NfsNetwork& net, const PreparedMesh& target, Device device) {
   NoGradGuard no_grad;
   const bool was_training = net.training();

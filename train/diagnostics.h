@@ -7,6 +7,7 @@
 // that feed them live beside them.
 #pragma once
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "train/mesh_sample.h"
@@ -38,6 +39,10 @@ struct RigError {
   double shape_mean = 1.0;
 };
 RigError rig_error(const std::vector<std::vector<float>>& predicted, const std::vector<std::vector<float>>& truth);
+// The mean of per_shape over the shapes whose name starts with `prefix` ("eye": the 14 eye shapes,
+// the rig's weakest); 0 when none does.
+double shape_mean_with_prefix(const RigError& r, const std::vector<std::string>& names,
+                              const std::string& prefix);
 
 // The per-component numbers of one validation or evaluation set.
 struct ComponentMetrics {

@@ -1,6 +1,6 @@
-// nfs_tools rig-probe on the bundled model: its swap experiment's unswapped row, computed by
-// encoding the target and decoding the 53 shapes itself, reproduces the rig that
-// diagnose_target gives on the same identity and re-mesh; every summary row is there and finite.
+// nfs_tools rig-probe on the bundled model: its swap experiment's unswapped row, from a mesh it
+// prepares and encodes on its own, reproduces the main table's row for the same identity and
+// re-mesh; every summary row is there and finite.
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <fstream>

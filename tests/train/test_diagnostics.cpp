@@ -71,6 +71,11 @@ TEST_CASE("rig error: 0 for a decoder that returns w·B, 1 for no motion, per sh
   // Every shape counted alike: one of four shapes wholly wrong is a quarter, whatever its size.
   CHECK(r.shape_mean == Approx(0.25));
   CHECK(none.shape_mean == Approx(1.0));
+  // By name prefix: shapes 0 and 2 ("eye...") average 0.5; a prefix no shape has gives 0.
+  const std::vector<std::string> names = {"eyeBlink_L", "jawOpen", "eyeWide_R", "mouthClose"};
+  CHECK(shape_mean_with_prefix(r, names, "eye") == Approx(0.5));
+  CHECK(shape_mean_with_prefix(r, names, "jaw") == Approx(0.0));
+  CHECK(shape_mean_with_prefix(r, names, "nose") == 0.0);
 }
 
 TEST_CASE("vertex-space identity error and label accuracy", "[train][diagnostics]") {
